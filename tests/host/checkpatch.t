@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Every kernel source file in the project is clean under checkpatch --strict
+# (from Debian's linux-source-7.3).  One TAP line per file.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+src=$("$top/tests/vm/kernel-source") || { echo "Bail out! cannot unpack linux-source-7.3"; exit 1; }
+cd "$top"
+mapfile -t files < <(git ls-files -co --exclude-standard -- 'heap/*.[ch]' 'consumer-driver/*.[ch]' \
+	'tests/vm/smoke/*.[ch]' 'tests/rdma-provider/*.[ch]' | sort)
+echo "1..${#files[@]}"
+n=0 failed=0
+for f in "${files[@]}"; do
+	n=$((n + 1))
+	if out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f "$f" 2>&1); then
+		echo "ok $n - checkpatch --strict $f"
+	else
+		echo "not ok $n - checkpatch --strict $f"
+		printf '%s\n' "$out" | sed 's/^/# /'
+		failed=1
+	fi
+done
+exit $failed
