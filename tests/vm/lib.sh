@@ -80,13 +80,13 @@ apt_q() { local set=$1; shift; "$@" $(apt_opts "$set"); }
 chroot_run() {
 	local root=$1
 	shift
-	mkdir -p "$root$TOP"
 	unshare -m --propagation private -- /bin/sh -c '
 		root=$1; top=$2; shift 2
 		mount -t proc proc "$root/proc" &&
 		mount --rbind /dev "$root/dev" &&
 		mount -t sysfs sys "$root/sys" &&
 		mount -t tmpfs tmp "$root/tmp" &&
+		mkdir -p "$root$top" &&
 		mount --bind "$top" "$root$top" &&
 		cd "$root$top" &&
 		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
