@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * libccshared: shared (decrypted) DMA memory for confidential-computing
+ * guests, from the dma-buf heap /dev/dma_heap/system_cc_shared.
+ *
+ * Error convention, used by every function in this header:
+ *   functions that can fail return an int, 0 on success or a negative errno
+ *   (-ENOENT, -ENOMEM, ...) on failure; results come back through pointer
+ *   arguments, which are left untouched on failure.  errno itself is not
+ *   part of the interface.  Functions returning a pointer or a size are
+ *   plain getters that cannot fail; destructors return void.
+ *
+ * Threads: there is no global state.  Different handles may be used from
+ * different threads freely.  One buffer may be mapped, synced and read from
+ * several threads at once; freeing it while another thread uses it is the
+ * caller's bug, as with free(3).
+ *
+ * Security: memory from this heap is visible to the host.  Never place
+ * secrets in it; copy data in and out of private memory instead.
+ */
+#ifndef CCSHARED_H
+#define CCSHARED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CCSHARED_HEAP_DEFAULT "system_cc_shared"
+#define CCSHARED_HEAP_SYSTEM "system"
+
+/* ---- Platform detection ------------------------------------------------ */
+
+enum ccshared_platform {
+	CCSHARED_PLATFORM_NONE,		/* not a confidential guest */
+	CCSHARED_PLATFORM_SEV,		/* AMD SEV */
+	CCSHARED_PLATFORM_SEV_ES,	/* AMD SEV-ES */
+	CCSHARED_PLATFORM_SEV_SNP,	/* AMD SEV-SNP */
+	CCSHARED_PLATFORM_TDX,		/* Intel TDX */
+	CCSHARED_PLATFORM_CCA,		/* Arm CCA realm */
+};
+
+/* Who serves /dev/dma_heap/system_cc_shared. */
+enum ccshared_heap_provider {
+	CCSHARED_HEAP_MISSING,	/* nobody: load ccshared_heap */
+	CCSHARED_HEAP_MODULE,	/* ccshared's ccshared_heap.ko */
+	CCSHARED_HEAP_BUILTIN,	/* the kernel's own heap (7.2+, config option) */
+};
+
+struct ccshared_platform_info {
+	enum ccshared_platform platform;
+	enum ccshared_heap_provider heap_provider;
+	bool system_heap_present;	/* /dev/dma_heap/system exists */
+	/* Which kernel interface decided 'platform', for humans. */
+	char evidence[96];
+	/* The running kernel's release (uname -r), "" if unknown. */
+	char kernel_release[65];
+};
+
+/*
+ * Detect the platform and the heap from what the kernel exposes under
+ * 'root' (NULL or "/" for the running system; a directory tree holding
+ * proc/, sys/ and dev/ for tests and containers).  Reads files only.
+ */
+int ccshared_detect(const char *root, struct ccshared_platform_info *info);
+
+/* "none", "sev", "sev-es", "sev-snp", "tdx", "cca"; "unknown" otherwise. */
+const char *ccshared_platform_name(enum ccshared_platform platform);
+/* "missing", "ccshared_heap", "builtin"; "unknown" otherwise. */
+const char *ccshared_heap_provider_name(enum ccshared_heap_provider provider);
+
+/* ---- Heap statistics --------------------------------------------------- */
+
+/* /sys/kernel/debug/ccshared_heap/stats; fields it lacks read as 0. */
+struct ccshared_stats {
+	uint64_t buffers;
+	uint64_t bytes;
+	uint64_t conversions_to_shared;
+	uint64_t conversions_to_private;
+	uint64_t leaked_pages;
+	uint64_t pool_pages;
+	uint64_t alloc_failures;
+};
+
+/*
+ * -ENOENT: the module is not loaded or debugfs is not mounted;
+ * -EACCES: debugfs is root-only.
+ */
+int ccshared_stats_read(const char *root, struct ccshared_stats *stats);
+
+/* ---- Heap -------------------------------------------------------------- */
+
+struct ccshared_heap;
+
+enum ccshared_heap_flags {
+	/*
+	 * Development mode: if the requested heap is missing and this is not
+	 * a confidential guest, use the kernel's "system" heap instead.  Its
+	 * memory is ordinary memory, so nothing is shared with anyone; it only
+	 * lets code run on a laptop.  ccshared_heap_is_fallback() says so.
+	 */
+	CCSHARED_HEAP_DEVELOPMENT = 1 << 0,
+};
+
+/*
+ * Open the heap 'name' (NULL: "system_cc_shared").
+ * -ENOENT: the heap is missing (and no fallback applied);
+ * -EINVAL: unknown flags or a name with '/'.
+ */
+int ccshared_heap_open(const char *name, unsigned int flags,
+		       struct ccshared_heap **heap);
+/* The same, with /dev and the detection files under 'root' (see above). */
+int ccshared_heap_open_at(const char *root, const char *name,
+			  unsigned int flags, struct ccshared_heap **heap);
+/* The name of the heap actually opened. */
+const char *ccshared_heap_name(const struct ccshared_heap *heap);
+/* True when development mode fell back to the "system" heap. */
+bool ccshared_heap_is_fallback(const struct ccshared_heap *heap);
+/* Buffers outlive their heap handle; closing it does not free them. */
+void ccshared_heap_close(struct ccshared_heap *heap);
+
+/* ---- Buffers ----------------------------------------------------------- */
+
+struct ccshared_buf;
+
+enum ccshared_buf_flags {
+	/*
+	 * Map the buffer at allocation time.  Without it the first
+	 * ccshared_buf_map() maps it, so a buffer that only goes to a device
+	 * costs no page-table setup.
+	 */
+	CCSHARED_BUF_MAP_EAGER = 1 << 0,
+};
+
+enum ccshared_sync {
+	CCSHARED_SYNC_READ = 1 << 0,	/* the CPU will read */
+	CCSHARED_SYNC_WRITE = 1 << 1,	/* the CPU will write */
+	CCSHARED_SYNC_RW = CCSHARED_SYNC_READ | CCSHARED_SYNC_WRITE,
+};
+
+/*
+ * Allocate 'size' bytes (rounded up to whole pages by the kernel).
+ * -EINVAL: size 0 or unknown flags; -ENOMEM: the heap is out of memory.
+ */
+int ccshared_buf_alloc(struct ccshared_heap *heap, size_t size,
+		       unsigned int flags, struct ccshared_buf **buf);
+/*
+ * Adopt a dma-buf fd from elsewhere (another process, a driver): the buffer
+ * takes ownership of 'fd' and closes it in ccshared_buf_free().
+ * -EBADF: 'fd' is not open.
+ */
+int ccshared_buf_import(int fd, struct ccshared_buf **buf);
+/* The dma-buf fd, owned by the buffer: dup() it to keep it. */
+int ccshared_buf_fd(const struct ccshared_buf *buf);
+/* The size of the dma-buf, after the kernel's rounding. */
+size_t ccshared_buf_size(const struct ccshared_buf *buf);
+/* Map the buffer read-write (once; later calls return the same address). */
+int ccshared_buf_map(struct ccshared_buf *buf, void **addr);
+/* The mapped address, or NULL while the buffer is not mapped. */
+void *ccshared_buf_addr(const struct ccshared_buf *buf);
+/*
+ * Bracket CPU access with DMA_BUF_IOCTL_SYNC, so caches and any bounce
+ * copies are coherent with the device.  'direction' is CCSHARED_SYNC_*;
+ * end must use the same direction as begin.
+ */
+int ccshared_buf_sync_begin(struct ccshared_buf *buf, unsigned int direction);
+int ccshared_buf_sync_end(struct ccshared_buf *buf, unsigned int direction);
+/* Name the dma-buf for /proc/PID/fdinfo and debugfs; at most 31 bytes. */
+int ccshared_buf_set_name(struct ccshared_buf *buf, const char *name);
+/* Unmap, close the fd and free the handle.  NULL is allowed. */
+void ccshared_buf_free(struct ccshared_buf *buf);
+
+/* ---- Helpers ----------------------------------------------------------- */
+
+/*
+ * Parse a size: decimal digits, optionally followed by K, M, G or T
+ * (powers of 1024, with an optional "iB" or "B"): "4096", "64M", "1GiB".
+ * -EINVAL: not a size; -ERANGE: does not fit in size_t.
+ */
+int ccshared_parse_size(const char *text, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CCSHARED_H */

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Error paths that need no real heap: a missing heap, development mode's
+ * fallback and its refusal in a confidential guest, bad arguments, a heap
+ * whose fd was closed underneath it, and buffer calls on fds that are not
+ * dma-bufs (memfd) or are closed.  Statistics parsing from fixtures.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ccshared.h"
+#include "tap.h"
+
+static char root_none[PATH_MAX], root_tdx[PATH_MAX], root_empty[PATH_MAX], root_snp[PATH_MAX];
+
+/* The number the next open() will get: the lowest free fd. */
+static int next_fd(void)
+{
+	int fd = dup(0);
+
+	close(fd);
+	return fd;
+}
+
+static void heap_errors(void)
+{
+	struct ccshared_heap *heap = NULL;
+	struct ccshared_buf *buf = NULL;
+	int fd;
+
+	is_int(ccshared_heap_open_at(root_empty, NULL, 0, &heap), -ENOENT,
+	       "the default heap missing gives -ENOENT");
+	ok(heap == NULL, "... and leaves the result alone");
+	is_int(ccshared_heap_open_at(root_empty, NULL, CCSHARED_HEAP_DEVELOPMENT, &heap), -ENOENT,
+	       "development mode without a system heap gives -ENOENT");
+	is_int(ccshared_heap_open_at(root_tdx, "nonexistent", CCSHARED_HEAP_DEVELOPMENT, &heap),
+	       -ENOENT, "development mode refuses the fallback in a TDX guest");
+	is_int(ccshared_heap_open_at(root_none, "a/b", 0, &heap), -EINVAL, "a name with '/'");
+	is_int(ccshared_heap_open_at(root_none, "", 0, &heap), -EINVAL, "an empty name");
+	is_int(ccshared_heap_open_at(root_none, NULL, 1u << 7, &heap), -EINVAL, "unknown flags");
+	is_int(ccshared_heap_open_at(root_none, NULL, 0, NULL), -EINVAL, "a NULL result");
+
+	is_int(ccshared_heap_open_at(root_none, NULL, CCSHARED_HEAP_DEVELOPMENT, &heap), 0,
+	       "development mode on a plain machine falls back");
+	if (!heap) {
+		ok(0, "fallback heap handle");
+		ok(0, "fallback heap name");
+		return;
+	}
+	ok(ccshared_heap_is_fallback(heap), "... and says so");
+	ok(strcmp(ccshared_heap_name(heap), "system") == 0, "... naming the system heap");
+	is_int(ccshared_buf_alloc(heap, 0, 0, &buf), -EINVAL, "allocating 0 bytes");
+	is_int(ccshared_buf_alloc(heap, 4096, 1u << 9, &buf), -EINVAL, "unknown buffer flags");
+	/* The fixture's "heap" is a plain file: the ioctl is not understood. */
+	is_int(ccshared_buf_alloc(heap, 4096, 0, &buf), -ENOTTY,
+	       "a device that is not a heap gives -ENOTTY");
+	ok(buf == NULL, "... and no buffer");
+	ccshared_heap_close(heap);
+
+	fd = next_fd();
+	is_int(ccshared_heap_open_at(root_snp, NULL, 0, &heap), 0, "opening a present heap");
+	ok(heap && !ccshared_heap_is_fallback(heap), "... is not a fallback");
+	close(fd);	/* pull the heap's fd out from under it */
+	is_int(ccshared_buf_alloc(heap, 4096, 0, &buf), -EBADF,
+	       "allocating from a heap whose fd was closed gives -EBADF");
+	ccshared_heap_close(heap);	/* closes a closed fd: harmless */
+}
+
+static void buf_errors(void)
+{
+	struct ccshared_buf *buf = NULL;
+	unsigned char *bytes;
+	void *addr, *again;
+	int fd;
+
+	is_int(ccshared_buf_import(-1, &buf), -EINVAL, "importing fd -1");
+	fd = next_fd();
+	is_int(ccshared_buf_import(fd, &buf), -EBADF, "importing a closed fd gives -EBADF");
+
+	fd = memfd_create("ccshared-test", MFD_CLOEXEC);
+	ok(fd >= 0 && ftruncate(fd, 3 * 4096) == 0, "a memfd stands in for a dma-buf");
+	is_int(ccshared_buf_import(fd, &buf), 0, "importing it");
+	is_int(ccshared_buf_size(buf), 3 * 4096, "its size comes from the fd");
+	ok(ccshared_buf_addr(buf) == NULL, "it is not mapped until asked");
+	is_int(ccshared_buf_map(buf, &addr), 0, "mapping it");
+	is_int(ccshared_buf_map(buf, &again), 0, "mapping it again");
+	ok(addr == again && addr == ccshared_buf_addr(buf), "... returns the same address");
+	bytes = addr;
+	bytes[0] = 1;
+	bytes[3 * 4096 - 1] = 2;
+	ok(bytes[0] == 1 && bytes[3 * 4096 - 1] == 2, "the whole mapping is usable");
+	is_int(ccshared_buf_sync_begin(buf, CCSHARED_SYNC_READ), -ENOTTY,
+	       "sync on a non-dma-buf gives -ENOTTY");
+	is_int(ccshared_buf_sync_begin(buf, 0), -EINVAL, "sync without a direction");
+	is_int(ccshared_buf_sync_end(buf, 1u << 5), -EINVAL, "sync with an unknown direction");
+	is_int(ccshared_buf_set_name(buf, "0123456789012345678901234567890123"), -EINVAL,
+	       "a name longer than 31 bytes");
+	is_int(ccshared_buf_set_name(buf, NULL), -EINVAL, "a NULL name");
+	close(ccshared_buf_fd(buf));	/* the fd is closed underneath */
+	is_int(ccshared_buf_sync_begin(buf, CCSHARED_SYNC_RW), -EBADF,
+	       "sync on a closed fd gives -EBADF");
+	is_int(ccshared_buf_set_name(buf, "x"), -EBADF, "naming a closed fd gives -EBADF");
+	ccshared_buf_free(buf);
+	ccshared_buf_free(NULL);
+	ccshared_heap_close(NULL);
+	ok(1, "freeing NULL handles is allowed");
+}
+
+static void stats(void)
+{
+	struct ccshared_stats stats;
+
+	memset(&stats, 0xff, sizeof(stats));
+	is_int(ccshared_stats_read(root_none, &stats), -ENOENT,
+	       "statistics without the module give -ENOENT");
+	is_int(ccshared_stats_read(root_snp, &stats), 0, "statistics from the fixture");
+	ok(stats.buffers == 2 && stats.bytes == 8192 && stats.conversions_to_shared == 5 &&
+	   stats.conversions_to_private == 3 && stats.leaked_pages == 1 &&
+	   stats.pool_pages == 512 && stats.alloc_failures == 4,
+	   "... every field, unknown counters skipped");
+	is_int(ccshared_stats_read(root_snp, NULL), -EINVAL, "a NULL result");
+}
+
+int main(int argc, char **argv)
+{
+	const char *testdata = argc > 1 ? argv[1] : "testdata";
+
+	snprintf(root_none, sizeof(root_none), "%s/none", testdata);
+	snprintf(root_tdx, sizeof(root_tdx), "%s/tdx", testdata);
+	snprintf(root_empty, sizeof(root_empty), "%s/empty", testdata);
+	snprintf(root_snp, sizeof(root_snp), "%s/sev-snp", testdata);
+	heap_errors();
+	buf_errors();
+	stats();
+	return tap_done();
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The heap and its buffers: DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/<name>,
+ * then mmap, DMA_BUF_IOCTL_SYNC and DMA_BUF_SET_NAME on the dma-buf fd.
+ * The same uapi works whether the kernel's heap framework or ccshared's
+ * misc-device compat path (6.12) serves the heap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+
+#include "ccshared.h"
+#include "internal.h"
+
+struct ccshared_heap {
+	int fd;
+	bool fallback;
+	char name[NAME_MAX + 1];
+};
+
+struct ccshared_buf {
+	int fd;
+	size_t size;
+	/* Set once by whichever thread maps first; see ccshared_buf_map(). */
+	_Atomic(void *) addr;
+};
+
+static int heap_open_device(const char *root, const char *name, int *fd)
+{
+	char relative[sizeof("dev/dma_heap/") + NAME_MAX], path[PATH_MAX];
+	int ret;
+
+	snprintf(relative, sizeof(relative), "dev/dma_heap/%s", name);
+	ret = ccs_path(path, sizeof(path), root, relative);
+	if (ret)
+		return ret;
+	*fd = open(path, O_RDWR | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
+}
+
+int ccshared_heap_open_at(const char *root, const char *name,
+			  unsigned int flags, struct ccshared_heap **heapp)
+{
+	struct ccshared_platform_info platform;
+	struct ccshared_heap *heap;
+	bool fallback = false;
+	int fd, ret;
+
+	if (!name)
+		name = CCSHARED_HEAP_DEFAULT;
+	if (!heapp || (flags & ~CCSHARED_HEAP_DEVELOPMENT) || !*name ||
+	    strchr(name, '/') || strlen(name) > NAME_MAX)
+		return -EINVAL;
+
+	ret = heap_open_device(root, name, &fd);
+	if (ret == -ENOENT && (flags & CCSHARED_HEAP_DEVELOPMENT) &&
+	    strcmp(name, CCSHARED_HEAP_SYSTEM) != 0) {
+		/*
+		 * In a confidential guest the system heap's memory is private:
+		 * handing it out as "shared" would make every DMA bounce or
+		 * fail.  Fall back only where nothing is encrypted anyway.
+		 */
+		ret = ccshared_detect(root, &platform);
+		if (ret)
+			return ret;
+		if (platform.platform != CCSHARED_PLATFORM_NONE)
+			return -ENOENT;
+		ret = heap_open_device(root, CCSHARED_HEAP_SYSTEM, &fd);
+		name = CCSHARED_HEAP_SYSTEM;
+		fallback = true;
+	}
+	if (ret)
+		return ret;
+
+	heap = calloc(1, sizeof(*heap));
+	if (!heap) {
+		close(fd);
+		return -ENOMEM;
+	}
+	heap->fd = fd;
+	heap->fallback = fallback;
+	snprintf(heap->name, sizeof(heap->name), "%s", name);
+	*heapp = heap;
+	return 0;
+}
+
+int ccshared_heap_open(const char *name, unsigned int flags,
+		       struct ccshared_heap **heapp)
+{
+	return ccshared_heap_open_at(NULL, name, flags, heapp);
+}
+
+const char *ccshared_heap_name(const struct ccshared_heap *heap)
+{
+	return heap->name;
+}
+
+bool ccshared_heap_is_fallback(const struct ccshared_heap *heap)
+{
+	return heap->fallback;
+}
+
+void ccshared_heap_close(struct ccshared_heap *heap)
+{
+	if (!heap)
+		return;
+	close(heap->fd);
+	free(heap);
+}
+
+int ccshared_buf_alloc(struct ccshared_heap *heap, size_t size,
+		       unsigned int flags, struct ccshared_buf **bufp)
+{
+	struct dma_heap_allocation_data data = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	struct ccshared_buf *buf;
+	off_t end;
+	void *addr;
+	int ret;
+
+	if (!heap || !bufp || !size || (flags & ~CCSHARED_BUF_MAP_EAGER))
+		return -EINVAL;
+	buf = calloc(1, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	if (ioctl(heap->fd, DMA_HEAP_IOCTL_ALLOC, &data) < 0) {
+		ret = -errno;
+		goto free_buf;
+	}
+	buf->fd = (int)data.fd;
+
+	/* The kernel rounds the length up; the dma-buf knows its real size. */
+	end = lseek(buf->fd, 0, SEEK_END);
+	if (end < 0) {
+		ret = -errno;
+		goto close_fd;
+	}
+	buf->size = (size_t)end;
+	atomic_init(&buf->addr, NULL);
+
+	if (flags & CCSHARED_BUF_MAP_EAGER) {
+		ret = ccshared_buf_map(buf, &addr);
+		if (ret)
+			goto close_fd;
+	}
+	*bufp = buf;
+	return 0;
+
+close_fd:
+	close(buf->fd);
+free_buf:
+	free(buf);
+	return ret;
+}
+
+int ccshared_buf_import(int fd, struct ccshared_buf **bufp)
+{
+	struct ccshared_buf *buf;
+	off_t end;
+
+	if (fd < 0 || !bufp)
+		return -EINVAL;
+	end = lseek(fd, 0, SEEK_END);
+	if (end < 0)
+		return -errno;
+	buf = calloc(1, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	buf->fd = fd;
+	buf->size = (size_t)end;
+	atomic_init(&buf->addr, NULL);
+	*bufp = buf;
+	return 0;
+}
+
+int ccshared_buf_fd(const struct ccshared_buf *buf)
+{
+	return buf->fd;
+}
+
+size_t ccshared_buf_size(const struct ccshared_buf *buf)
+{
+	return buf->size;
+}
+
+int ccshared_buf_map(struct ccshared_buf *buf, void **addrp)
+{
+	void *addr, *expected = NULL;
+
+	if (!buf || !addrp)
+		return -EINVAL;
+	addr = atomic_load_explicit(&buf->addr, memory_order_acquire);
+	if (addr) {
+		*addrp = addr;
+		return 0;
+	}
+	addr = mmap(NULL, buf->size, PROT_READ | PROT_WRITE, MAP_SHARED, buf->fd, 0);
+	if (addr == MAP_FAILED)
+		return -errno;
+	/* Two threads may race to map; the loser drops its mapping. */
+	if (!atomic_compare_exchange_strong_explicit(&buf->addr, &expected, addr,
+						     memory_order_acq_rel,
+						     memory_order_acquire)) {
+		munmap(addr, buf->size);
+		addr = expected;
+	}
+	*addrp = addr;
+	return 0;
+}
+
+void *ccshared_buf_addr(const struct ccshared_buf *buf)
+{
+	return atomic_load_explicit(&((struct ccshared_buf *)buf)->addr,
+				    memory_order_acquire);
+}
+
+static int buf_sync(struct ccshared_buf *buf, unsigned int direction, uint64_t phase)
+{
+	struct dma_buf_sync sync = { .flags = phase };
+
+	if (!buf || !direction || (direction & ~CCSHARED_SYNC_RW))
+		return -EINVAL;
+	if (direction & CCSHARED_SYNC_READ)
+		sync.flags |= DMA_BUF_SYNC_READ;
+	if (direction & CCSHARED_SYNC_WRITE)
+		sync.flags |= DMA_BUF_SYNC_WRITE;
+	/* The kernel may wait for fences here; a signal must not fail us. */
+	while (ioctl(buf->fd, DMA_BUF_IOCTL_SYNC, &sync) < 0) {
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+int ccshared_buf_sync_begin(struct ccshared_buf *buf, unsigned int direction)
+{
+	return buf_sync(buf, direction, DMA_BUF_SYNC_START);
+}
+
+int ccshared_buf_sync_end(struct ccshared_buf *buf, unsigned int direction)
+{
+	return buf_sync(buf, direction, DMA_BUF_SYNC_END);
+}
+
+int ccshared_buf_set_name(struct ccshared_buf *buf, const char *name)
+{
+	if (!buf || !name || strlen(name) >= DMA_BUF_NAME_LEN)
+		return -EINVAL;
+	if (ioctl(buf->fd, DMA_BUF_SET_NAME, name) < 0)
+		return -errno;
+	return 0;
+}
+
+void ccshared_buf_free(struct ccshared_buf *buf)
+{
+	void *addr;
+
+	if (!buf)
+		return;
+	addr = ccshared_buf_addr(buf);
+	if (addr)
+		munmap(addr, buf->size);
+	close(buf->fd);
+	free(buf);
+}
