@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of ccshared_heap.ko, shared by its source files:
+ * heap.c (buffers and allocation), pool.c (the pool of shared chunks),
+ * dma.c (device mappings), compat.c (the misc-device heap for kernels
+ * without an exported dma_heap_add) and debugfs.c (statistics, fault
+ * injection and the test importer).
+ */
+#ifndef _CCSHARED_HEAP_H
+#define _CCSHARED_HEAP_H
+
+#include <linux/atomic.h>
+#include <linux/dma-direction.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/types.h>
+
+/* kzalloc_obj() arrived in 7.0; 6.12 has only the long form. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(p) kzalloc(sizeof(p), GFP_KERNEL)
+#endif
+
+#define CCSHARED_HEAP_NAME "system_cc_shared"
+
+struct dma_buf;
+struct device;
+struct page;
+
+/*
+ * Counters shown in debugfs.  Conversions count chunks, not pages; the
+ * page counters count base pages.
+ */
+struct ccshared_stats {
+	atomic_long_t buffers;
+	atomic_long_t bytes;
+	atomic_long_t conversions_to_shared;
+	atomic_long_t conversions_to_private;
+	atomic_long_t leaked_pages;
+	atomic_long_t pool_pages;
+	atomic_long_t alloc_failures;
+};
+
+extern struct ccshared_stats ccshared_stats;
+
+/* Fault injection: N > 0 makes the Nth following conversion fail. */
+extern atomic_t ccshared_fail_share;
+extern atomic_t ccshared_fail_unshare;
+
+/* Parameters shared between files. */
+extern bool ccshared_compat_dma_map;
+extern bool ccshared_test_importer;
+
+struct ccshared_buffer {
+	struct list_head attachments;
+	struct mutex lock;	/* attachments, vmap_cnt, vaddr */
+	unsigned long len;
+	struct sg_table sg_table;
+	int vmap_cnt;
+	void *vaddr;
+};
+
+struct ccshared_attachment {
+	struct device *dev;
+	struct sg_table table;
+	struct list_head list;
+	unsigned long attrs;	/* what map_dma_buf used, for unmap */
+	bool mapped;
+	bool direct;		/* mapped by ccshared_dma_map's own direct path */
+};
+
+extern const struct dma_buf_ops ccshared_heap_buf_ops;
+
+/* heap.c: the security steps, and allocation. */
+int ccshared_share(struct page *page, unsigned int order);
+void ccshared_zero(struct page *page, unsigned int order);
+int ccshared_unshare(struct page *page, unsigned int order);
+void ccshared_leak(struct page *page, unsigned int order);
+void ccshared_release_chunk(struct page *page, unsigned int order);
+struct dma_buf *ccshared_heap_allocate(unsigned long len, u32 fd_flags,
+				       u64 heap_flags);
+
+/* pool.c */
+struct page *ccshared_pool_get(unsigned int order);
+void ccshared_pool_put(struct page *page, unsigned int order);
+unsigned long ccshared_pool_drain(unsigned long nr_pages);
+int ccshared_pool_init(void);
+void ccshared_pool_exit(void);
+
+/* dma.c */
+int ccshared_dma_map(struct ccshared_attachment *a,
+		     enum dma_data_direction dir);
+void ccshared_dma_unmap(struct ccshared_attachment *a,
+			enum dma_data_direction dir);
+
+/* compat.c */
+int ccshared_misc_register(void);
+void ccshared_misc_unregister(void);
+
+/* debugfs.c */
+int ccshared_debugfs_init(void);
+void ccshared_debugfs_exit(void);
+
+#endif /* _CCSHARED_HEAP_H */

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pool of freed chunks that are still shared.
+ *
+ * A conversion is expensive in a confidential VM: hypercalls, TLB flushes
+ * and a split of the direct map.  Freed chunks therefore stay shared in a
+ * pool, up to pool_max_mb, and the next allocation takes them without a
+ * conversion; the allocator zeroes them again before use.  Memory pressure
+ * (the shrinker) and debugfs drain_pool convert them back and free them.
+ *
+ * Pooled chunks stay charged to the memory cgroup that first allocated
+ * them, as the kernel offers modules no way to move a charge.
+ */
+
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/shrinker.h>
+#include <linux/spinlock.h>
+
+#include "ccshared_heap.h"
+
+static uint pool_max_mb = 64;
+module_param(pool_max_mb, uint, 0644);
+MODULE_PARM_DESC(pool_max_mb,
+		 "Largest size of the pool of freed, still shared chunks, in MiB (default 64; 0 disables the pool)");
+
+/* Chunks by order, as the allocator asks for them. */
+static const unsigned int ccshared_pool_orders[] = { 9, 4, 0 };
+#define CCSHARED_POOL_LISTS ARRAY_SIZE(ccshared_pool_orders)
+
+static struct list_head ccshared_pool[CCSHARED_POOL_LISTS];
+static DEFINE_SPINLOCK(ccshared_pool_lock);
+static struct shrinker *ccshared_shrinker;
+
+static struct list_head *ccshared_pool_list(unsigned int order)
+{
+	unsigned int i;
+
+	for (i = 0; i < CCSHARED_POOL_LISTS; i++)
+		if (ccshared_pool_orders[i] == order)
+			return &ccshared_pool[i];
+	return NULL;
+}
+
+/* Take a shared chunk of @order from the pool; the caller zeroes it. */
+struct page *ccshared_pool_get(unsigned int order)
+{
+	struct list_head *list = ccshared_pool_list(order);
+	struct page *page;
+
+	spin_lock(&ccshared_pool_lock);
+	page = list_first_entry_or_null(list, struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		atomic_long_sub(1L << order, &ccshared_stats.pool_pages);
+	}
+	spin_unlock(&ccshared_pool_lock);
+	return page;
+}
+
+/* Keep a shared chunk in the pool, or make it private and free it. */
+void ccshared_pool_put(struct page *page, unsigned int order)
+{
+	unsigned long max_pages = (unsigned long)READ_ONCE(pool_max_mb) <<
+				  (20 - PAGE_SHIFT);
+	struct list_head *list = ccshared_pool_list(order);
+
+	spin_lock(&ccshared_pool_lock);
+	if (list && atomic_long_read(&ccshared_stats.pool_pages) + (1L << order) <=
+		    max_pages) {
+		list_add(&page->lru, list);
+		atomic_long_add(1L << order, &ccshared_stats.pool_pages);
+		page = NULL;
+	}
+	spin_unlock(&ccshared_pool_lock);
+
+	if (page)
+		ccshared_release_chunk(page, order);
+}
+
+/*
+ * Convert back and free at least @nr_pages pages of the pool, or all of
+ * it; largest chunks first.  Returns the number of pages taken out.
+ */
+unsigned long ccshared_pool_drain(unsigned long nr_pages)
+{
+	unsigned long drained = 0;
+	struct page *page;
+	unsigned int i;
+
+	for (i = 0; i < CCSHARED_POOL_LISTS && drained < nr_pages; i++) {
+		unsigned int order = ccshared_pool_orders[i];
+
+		while (drained < nr_pages) {
+			page = ccshared_pool_get(order);
+			if (!page)
+				break;
+			/* May sleep: converts and splits the direct map. */
+			ccshared_release_chunk(page, order);
+			drained += 1UL << order;
+		}
+	}
+	return drained;
+}
+
+static unsigned long ccshared_shrink_count(struct shrinker *shrinker,
+					   struct shrink_control *sc)
+{
+	unsigned long pages = atomic_long_read(&ccshared_stats.pool_pages);
+
+	return pages ? pages : SHRINK_EMPTY;
+}
+
+static unsigned long ccshared_shrink_scan(struct shrinker *shrinker,
+					  struct shrink_control *sc)
+{
+	unsigned long drained;
+
+	/* Converting back can allocate page tables and sleep. */
+	if (!gfpflags_allow_blocking(sc->gfp_mask))
+		return SHRINK_STOP;
+
+	drained = ccshared_pool_drain(sc->nr_to_scan);
+	return drained ? drained : SHRINK_STOP;
+}
+
+int ccshared_pool_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < CCSHARED_POOL_LISTS; i++)
+		INIT_LIST_HEAD(&ccshared_pool[i]);
+
+	ccshared_shrinker = shrinker_alloc(0, "ccshared_heap-pool");
+	if (!ccshared_shrinker)
+		return -ENOMEM;
+	ccshared_shrinker->count_objects = ccshared_shrink_count;
+	ccshared_shrinker->scan_objects = ccshared_shrink_scan;
+	/* Every pooled page costs a conversion to give back. */
+	ccshared_shrinker->seeks = DEFAULT_SEEKS;
+	shrinker_register(ccshared_shrinker);
+	return 0;
+}
+
+void ccshared_pool_exit(void)
+{
+	shrinker_free(ccshared_shrinker);
+	ccshared_pool_drain(ULONG_MAX);
+}
