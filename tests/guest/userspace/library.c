@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every libccshared call against real heaps in the guest: the kernel's
+ * "system" heap (always there, and what development mode falls back to)
+ * and ccshared's system_cc_shared (loaded here if it is built; skipped,
+ * with the reason, if it is not).  TAP output.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "ccshared.h"
+
+static int test_count, test_failed;
+
+#define ok(cond, ...) do {						\
+	int ok_ = !!(cond);						\
+	test_count++;							\
+	test_failed += !ok_;						\
+	printf("%sok %d - ", ok_ ? "" : "not ", test_count);		\
+	printf(__VA_ARGS__);						\
+	printf("\n");							\
+	if (!ok_)							\
+		printf("#   failed at line %d: %s\n", __LINE__, #cond);	\
+} while (0)
+#define is_int(got, want, ...) do {					\
+	long long got_ = (got), want_ = (want);				\
+	ok(got_ == want_, __VA_ARGS__);					\
+	if (got_ != want_)						\
+		printf("#   got %lld (%s), want %lld\n", got_,		\
+		       got_ < 0 ? strerror((int)-got_) : "", want_);	\
+} while (0)
+
+#define HEAP_TESTS 26
+
+static void skip_heap(const char *heap, const char *reason)
+{
+	for (int i = 0; i < HEAP_TESTS; i++)
+		printf("ok %d - %s: # SKIP %s\n", ++test_count, heap, reason);
+}
+
+/* fdinfo shows the dma-buf's name once DMA_BUF_SET_NAME took it. */
+static bool fdinfo_has_name(int fd, const char *name)
+{
+	char path[64], line[256], want[128];
+	bool found = false;
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	snprintf(want, sizeof(want), "name:\t%s\n", name);
+	file = fopen(path, "re");
+	if (!file)
+		return false;
+	while (!found && fgets(line, sizeof(line), file))
+		found = strcmp(line, want) == 0;
+	fclose(file);
+	return found;
+}
+
+struct map_race {
+	struct ccshared_buf *buf;
+	void *addr;
+	int ret;
+};
+
+static void *map_in_thread(void *arg)
+{
+	struct map_race *race = arg;
+
+	race->ret = ccshared_buf_map(race->buf, &race->addr);
+	return NULL;
+}
+
+static size_t count_nonzero(const unsigned char *bytes, size_t len)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < len; i++)
+		bad += bytes[i] != 0;
+	return bad;
+}
+
+static void test_heap(const char *name, bool with_stats)
+{
+	struct ccshared_stats before, during, after;
+	struct ccshared_buf *buf = NULL, *eager = NULL, *imported = NULL;
+	struct map_race race[4];
+	pthread_t threads[4];
+	struct ccshared_heap *heap = NULL;
+	unsigned char *bytes;
+	void *addr = NULL;
+	int ret, stats_ret = 0, fd;
+	size_t i, bad;
+
+	ret = ccshared_heap_open(name, 0, &heap);
+	is_int(ret, 0, "%s: open", name);
+	if (ret) {
+		for (int i = 1; i < HEAP_TESTS; i++)
+			printf("not ok %d - %s: not run, the heap did not open\n", ++test_count, name);
+		test_failed++;
+		return;
+	}
+	ok(strcmp(ccshared_heap_name(heap), name) == 0, "%s: heap name", name);
+	ok(!ccshared_heap_is_fallback(heap), "%s: opened by name, not a fallback", name);
+
+	if (with_stats)
+		stats_ret = ccshared_stats_read(NULL, &before);
+	ret = ccshared_buf_alloc(heap, 4096 + 1, 0, &buf);
+	is_int(ret, 0, "%s: allocate 4 KiB + 1", name);
+	if (ret) {
+		for (int i = 4; i < HEAP_TESTS; i++)
+			printf("not ok %d - %s: not run, allocation failed\n", ++test_count, name);
+		test_failed++;
+		ccshared_heap_close(heap);
+		return;
+	}
+	fd = ccshared_buf_fd(buf);
+	ok(fd >= 0, "%s: the buffer has a dma-buf fd (%d)", name, fd);
+	is_int(ccshared_buf_size(buf), 8192, "%s: the size is rounded up to 2 pages", name);
+	ok(ccshared_buf_addr(buf) == NULL, "%s: lazy: not mapped before ccshared_buf_map", name);
+
+	/* Four threads race to map it first; all must see one mapping. */
+	for (i = 0; i < 4; i++) {
+		race[i] = (struct map_race){ .buf = buf };
+		pthread_create(&threads[i], NULL, map_in_thread, &race[i]);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(threads[i], NULL);
+	for (bad = 0, i = 0; i < 4; i++)
+		bad += race[i].ret != 0 || race[i].addr != race[0].addr;
+	ok(!bad && race[0].addr, "%s: 4 threads mapping at once get one address", name);
+	ret = ccshared_buf_map(buf, &addr);
+	ok(!ret && addr == race[0].addr && addr == ccshared_buf_addr(buf),
+	   "%s: mapping again returns the same address", name);
+	bytes = addr;
+
+	is_int(ccshared_buf_sync_begin(buf, CCSHARED_SYNC_READ), 0, "%s: sync begin read", name);
+	is_int(count_nonzero(bytes, 8192), 0, "%s: a new buffer reads zero", name);
+	is_int(ccshared_buf_sync_end(buf, CCSHARED_SYNC_READ), 0, "%s: sync end read", name);
+	is_int(ccshared_buf_sync_begin(buf, CCSHARED_SYNC_WRITE), 0, "%s: sync begin write", name);
+	for (i = 0; i < 8192; i++)
+		bytes[i] = (unsigned char)(i ^ 0x5a);
+	is_int(ccshared_buf_sync_end(buf, CCSHARED_SYNC_WRITE), 0, "%s: sync end write", name);
+	is_int(ccshared_buf_sync_begin(buf, CCSHARED_SYNC_RW), 0, "%s: sync begin read-write", name);
+	is_int(ccshared_buf_sync_end(buf, CCSHARED_SYNC_RW), 0, "%s: sync end read-write", name);
+	is_int(ccshared_buf_sync_begin(buf, 0), -EINVAL, "%s: sync without direction: -EINVAL", name);
+
+	is_int(ccshared_buf_set_name(buf, "ccshared-guest-test"), 0, "%s: set name", name);
+	ok(fdinfo_has_name(fd, "ccshared-guest-test"), "%s: fdinfo shows the name", name);
+
+	/* A second handle on the same dma-buf sees the same memory. */
+	ret = ccshared_buf_import(dup(fd), &imported);
+	is_int(ret, 0, "%s: import a dup of the fd", name);
+	if (!ret && !ccshared_buf_map(imported, &addr)) {
+		for (bad = 0, i = 0; i < 8192; i++)
+			bad += ((unsigned char *)addr)[i] != (unsigned char)(i ^ 0x5a);
+		ok(!bad && ccshared_buf_size(imported) == 8192,
+		   "%s: the import maps the same bytes", name);
+	} else {
+		ok(0, "%s: the import maps the same bytes", name);
+	}
+	ccshared_buf_free(imported);
+
+	ret = ccshared_buf_alloc(heap, 3 << 20, CCSHARED_BUF_MAP_EAGER, &eager);
+	is_int(ret, 0, "%s: allocate 3 MiB, eagerly mapped", name);
+	ok(!ret && ccshared_buf_addr(eager) && count_nonzero(ccshared_buf_addr(eager), 3 << 20) == 0,
+	   "%s: eager: mapped at once and zero", name);
+
+	if (with_stats) {
+		if (!stats_ret)
+			stats_ret = ccshared_stats_read(NULL, &during);
+		if (stats_ret) {
+			printf("ok %d - %s: # SKIP statistics unreadable: %s\n", ++test_count, name,
+			       strerror(-stats_ret));
+		} else {
+			ok(during.buffers == before.buffers + 2 &&
+			   during.bytes == before.bytes + 8192 + (3 << 20),
+			   "%s: statistics count both buffers (%llu -> %llu buffers, %llu -> %llu bytes)",
+			   name, (unsigned long long)before.buffers, (unsigned long long)during.buffers,
+			   (unsigned long long)before.bytes, (unsigned long long)during.bytes);
+		}
+	}
+	ccshared_buf_free(eager);
+	ccshared_buf_free(buf);
+	if (with_stats) {
+		if (stats_ret) {
+			printf("ok %d - %s: # SKIP statistics unreadable\n", ++test_count, name);
+		} else {
+			stats_ret = ccshared_stats_read(NULL, &after);
+			ok(!stats_ret && after.buffers == before.buffers && after.bytes == before.bytes,
+			   "%s: statistics return to %llu buffers after free", name,
+			   (unsigned long long)before.buffers);
+		}
+	} else {
+		is_int(ccshared_stats_read(NULL, &after) == 0 ? 0 : -1,
+		       access("/sys/module/ccshared_heap", F_OK) == 0 ? 0 : -1,
+		       "%s: statistics readable exactly when the module is loaded", name);
+		ok(1, "%s: (statistics belong to system_cc_shared)", name);
+	}
+	is_int(ccshared_buf_alloc(heap, 0, 0, &buf), -EINVAL, "%s: allocating 0 bytes: -EINVAL", name);
+	ccshared_heap_close(heap);
+}
+
+static void test_detect(bool heap_loaded)
+{
+	struct ccshared_platform_info info;
+	struct utsname uts;
+
+	is_int(ccshared_detect(NULL, &info), 0, "detect");
+	uname(&uts);
+	ok(info.platform == CCSHARED_PLATFORM_NONE,
+	   "the test guest is no confidential guest (got %s: %s)",
+	   ccshared_platform_name(info.platform), info.evidence);
+	ok(strcmp(info.kernel_release, uts.release) == 0, "kernel release %s", info.kernel_release);
+	ok(info.system_heap_present, "the system heap is seen");
+	ok(info.heap_provider == (heap_loaded ? CCSHARED_HEAP_MODULE : CCSHARED_HEAP_MISSING),
+	   "system_cc_shared is %s (got %s)", heap_loaded ? "served by ccshared_heap" : "missing",
+	   ccshared_heap_provider_name(info.heap_provider));
+}
+
+static void test_development_mode(bool heap_loaded)
+{
+	struct ccshared_heap *heap = NULL;
+	int ret;
+
+	ret = ccshared_heap_open("ccshared-no-such-heap", 0, &heap);
+	is_int(ret, -ENOENT, "a missing heap: -ENOENT");
+	ret = ccshared_heap_open("ccshared-no-such-heap", CCSHARED_HEAP_DEVELOPMENT, &heap);
+	is_int(ret, 0, "development mode falls back on a plain guest");
+	ok(!ret && ccshared_heap_is_fallback(heap) &&
+	   strcmp(ccshared_heap_name(heap), "system") == 0, "... to the system heap, and says so");
+	ccshared_heap_close(ret ? NULL : heap);
+	ret = ccshared_heap_open(NULL, CCSHARED_HEAP_DEVELOPMENT, &heap);
+	is_int(ret, 0, "development mode with the default heap");
+	ok(!ret && ccshared_heap_is_fallback(heap) == !heap_loaded,
+	   "... uses system_cc_shared when it is there, the system heap when not (%s)",
+	   ret ? "-" : ccshared_heap_name(heap));
+	ccshared_heap_close(ret ? NULL : heap);
+}
+
+int main(void)
+{
+	bool heap_loaded;
+	const char *reason = getenv("HEAP_MISSING_REASON");
+
+	heap_loaded = access("/dev/dma_heap/system_cc_shared", F_OK) == 0;
+	test_detect(heap_loaded);
+	test_development_mode(heap_loaded);
+	test_heap("system", false);
+	if (heap_loaded)
+		test_heap("system_cc_shared", true);
+	else
+		skip_heap("system_cc_shared", reason && *reason ? reason : "the heap is missing");
+	printf("1..%d\n", test_count);
+	return test_failed ? 1 : 0;
+}
