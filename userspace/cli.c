@@ -207,6 +207,9 @@ static int open_heap(const char *name, unsigned int flags, struct ccshared_heap 
 		fprintf(stderr, "%s: Couldn't open heap %s: %s\n", progname,
 			name ? name : CCSHARED_HEAP_DEFAULT, strerror(-ret));
 		print_heap_hint(ret, name ? name : CCSHARED_HEAP_DEFAULT);
+		if (ret == -ENOENT && (flags & CCSHARED_HEAP_DEVELOPMENT))
+			fprintf(stderr, "hint: development mode falls back to the system heap only outside\n"
+				"      a confidential guest, and only if /dev/dma_heap/system exists\n");
 		return EXIT_NO_HEAP;
 	}
 	if (ccshared_heap_is_fallback(*heap))
