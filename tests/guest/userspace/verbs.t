@@ -1,0 +1,15 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# libccshared-verbs on rxe over a dummy netdev (verbs.c): rxe cannot take
+# dma-buf MRs, so this checks the EOPNOTSUPP path end to end.
+. "$(dirname "$0")/heap-setup.sh"
+ccshared_heap_ready
+if [ ! -d /sys/class/infiniband/rxe_ccs ]; then
+	{
+		modprobe dummy && modprobe rdma_rxe && modprobe ib_uverbs &&
+		{ ip link show ccs0 >/dev/null 2>&1 || ip link add ccs0 type dummy; } &&
+		ip link set ccs0 up &&
+		rdma link add rxe_ccs type rxe netdev ccs0
+	} 2>&1 | sed 's/^/# rxe setup: /'
+fi
+exec "$CCSHARED_BUILD/tests/guest/userspace/verbs-test"
