@@ -55,7 +55,7 @@ MODULE_PARM_DESC(min_order,
 		 "Smallest chunk order, e.g. 4 to keep chunks 64 KiB aligned for 64 KiB-granule hosts (0-9, default 0)");
 
 bool ccshared_compat_dma_map;
-module_param_named(compat_dma_map, ccshared_compat_dma_map, bool, 0444);
+module_param_named(compat_dma_map, ccshared_compat_dma_map, bool, 0644);
 MODULE_PARM_DESC(compat_dma_map,
 		 "Map for devices through the heap's own direct path (the one kernels without DMA_ATTR_CC_SHARED need), even where it is not needed; for tests");
 

@@ -8,11 +8,16 @@
  * conversion; the allocator zeroes them again before use.  Memory pressure
  * (the shrinker) and debugfs drain_pool convert them back and free them.
  *
- * Pooled chunks stay charged to the memory cgroup that first allocated
- * them, as the kernel offers modules no way to move a charge.
+ * Memory cgroups: a module can neither move nor drop a charge, so a
+ * chunk charged to a cgroup never enters the pool (it would go on
+ * charging a cgroup that freed it, and a failed allocation in a full
+ * cgroup would leave it full), and a caller in a cgroup never takes from
+ * the pool (its chunk would escape the charge).  The pool serves the root
+ * cgroup, and everyone when kernel memory is not accounted.
  */
 
 #include <linux/list.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/shrinker.h>
@@ -43,8 +48,22 @@ static struct list_head *ccshared_pool_list(unsigned int order)
 	return NULL;
 }
 
-/* Take a shared chunk of @order from the pool; the caller zeroes it. */
-struct page *ccshared_pool_get(unsigned int order)
+/* Would an allocation by the current task be charged to a memory cgroup? */
+static bool ccshared_caller_charged(void)
+{
+	struct mem_cgroup *memcg;
+	bool charged;
+
+	if (!memcg_kmem_online())
+		return false;
+	memcg = get_mem_cgroup_from_mm(current->mm);
+	/* The root cgroup is the one without a parent. */
+	charged = memcg && memcg->css.parent;
+	mem_cgroup_put(memcg);
+	return charged;
+}
+
+static struct page *ccshared_pool_take(unsigned int order)
 {
 	struct list_head *list = ccshared_pool_list(order);
 	struct page *page;
@@ -59,12 +78,25 @@ struct page *ccshared_pool_get(unsigned int order)
 	return page;
 }
 
+/* Take a shared chunk of @order from the pool; the caller zeroes it. */
+struct page *ccshared_pool_get(unsigned int order)
+{
+	if (ccshared_caller_charged())
+		return NULL;
+	return ccshared_pool_take(order);
+}
+
 /* Keep a shared chunk in the pool, or make it private and free it. */
 void ccshared_pool_put(struct page *page, unsigned int order)
 {
 	unsigned long max_pages = (unsigned long)READ_ONCE(pool_max_mb) <<
 				  (20 - PAGE_SHIFT);
 	struct list_head *list = ccshared_pool_list(order);
+
+	if (PageMemcgKmem(page)) {
+		ccshared_release_chunk(page, order);
+		return;
+	}
 
 	spin_lock(&ccshared_pool_lock);
 	if (list && atomic_long_read(&ccshared_stats.pool_pages) + (1L << order) <=
@@ -93,7 +125,7 @@ unsigned long ccshared_pool_drain(unsigned long nr_pages)
 		unsigned int order = ccshared_pool_orders[i];
 
 		while (drained < nr_pages) {
-			page = ccshared_pool_get(order);
+			page = ccshared_pool_take(order);
 			if (!page)
 				break;
 			/* May sleep: converts and splits the direct map. */
@@ -137,8 +169,13 @@ int ccshared_pool_init(void)
 		return -ENOMEM;
 	ccshared_shrinker->count_objects = ccshared_shrink_count;
 	ccshared_shrinker->scan_objects = ccshared_shrink_scan;
-	/* Every pooled page costs a conversion to give back. */
-	ccshared_shrinker->seeks = DEFAULT_SEEKS;
+	/*
+	 * The pool is memory nobody uses: give it up readily (seeks 1, as
+	 * TTM's pool does), in steps as small as a 64 KiB chunk, rather than
+	 * wait for deferred work to add up to the default batch of 128.
+	 */
+	ccshared_shrinker->seeks = 1;
+	ccshared_shrinker->batch = 16;
 	shrinker_register(ccshared_shrinker);
 	return 0;
 }

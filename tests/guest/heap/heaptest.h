@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers of the heap's guest tests: TAP output, loading and
+ * unloading the module, allocation, and the debugfs statistics.
+ *
+ * The module is loaded with the parameters every test needs.  On kernels
+ * where the heap is added with dma_heap_add() it can never be unloaded,
+ * so it stays loaded from the first test to the end of the boot; on the
+ * misc-device variant each test loads and unloads it.
+ */
+#ifndef HEAPTEST_H
+#define HEAPTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HEAP_PATH "/dev/dma_heap/system_cc_shared"
+#define HEAP_DEBUGFS "/sys/kernel/debug/ccshared_heap"
+#define HEAP_LOAD_ARGS "force_non_coco=1 test_importer=1"
+
+#define KiB (1024UL)
+#define MiB (1024UL * KiB)
+#define GiB (1024UL * MiB)
+
+/* TAP */
+void tap_plan(int n);
+bool tap_ok(bool cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tap_skip(const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tap_skip_all(const char *reason) __attribute__((noreturn));
+void tap_bail(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+int tap_done(void);
+
+/* The module */
+int heap_setup(void);
+void heap_teardown(void);
+bool heap_is_misc(void);
+int heap_open(void);
+
+/* Allocation: 0, or -errno.  *dmabuf_fd is set on success only. */
+int heap_alloc(int heap_fd, unsigned long long len, unsigned int fd_flags,
+	       unsigned long long heap_flags, int *dmabuf_fd);
+int dmabuf_sync(int dmabuf_fd, unsigned long long flags);
+
+/* debugfs and module parameters */
+struct heap_stats {
+	long buffers;
+	long bytes;
+	long conversions_to_shared;
+	long conversions_to_private;
+	long leaked_pages;
+	long pool_pages;
+	long alloc_failures;
+};
+
+int heap_read_stats(struct heap_stats *st);
+void heap_print_stats(const char *when, const struct heap_stats *st);
+int write_file(const char *path, const char *value);
+int read_file(const char *path, char *buf, size_t size);
+int heap_debugfs_write(const char *name, const char *value);
+int heap_drain_pool(void);
+int heap_set_param(const char *name, const char *value);
+
+/* /proc/meminfo field in KiB, or -1. */
+long meminfo_kb(const char *field);
+
+/* Pattern helpers: fill, and check, a mapping. */
+void fill_pattern(unsigned char *p, size_t len, unsigned int seed);
+bool check_pattern(const unsigned char *p, size_t len, unsigned int seed);
+bool all_zero(const unsigned char *p, size_t len);
+
+#endif /* HEAPTEST_H */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test 8: the heap charges its memory to the caller's memory cgroup.  In
+ * a cgroup with memory.max = 32 MiB a small allocation is charged, and a
+ * 64 MiB one fails with ENOMEM, without the OOM killer.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "heaptest.h"
+
+#define CGROOT "/sys/fs/cgroup"
+#define CG CGROOT "/ccshared-heap-test"
+
+static long cg_read(const char *file, const char *key)
+{
+	char path[256], buf[1024], *line;
+	size_t n = key ? strlen(key) : 0;
+
+	snprintf(path, sizeof(path), CG "/%s", file);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	if (!key)
+		return strtol(buf, NULL, 10);
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strncmp(line, key, n) && line[n] == ' ')
+			return strtol(line + n + 1, NULL, 10);
+	return -1;
+}
+
+/* In the child, inside the cgroup: 0 = as expected, else a step number. */
+static int child(void)
+{
+	long before, charged;
+	int heap_fd, fd, ret;
+
+	if (write_file(CG "/cgroup.procs", "0"))
+		return 1;
+	heap_fd = heap_open();
+	before = cg_read("memory.current", NULL);
+	if (heap_alloc(heap_fd, 8 * MiB, O_RDWR | O_CLOEXEC, 0, &fd))
+		return 2;
+	charged = cg_read("memory.current", NULL) - before;
+	printf("# 8 MiB buffer: memory.current grew by %ld KiB\n", charged / 1024);
+	if (charged < (long)(8 * MiB))
+		return 3;
+	close(fd);
+	ret = heap_alloc(heap_fd, 64 * MiB, O_RDWR | O_CLOEXEC, 0, &fd);
+	printf("# 64 MiB buffer: %s\n", strerror(-ret));
+	return ret == -ENOMEM ? 0 : 4;
+}
+
+int main(void)
+{
+	bool mounted = false;
+	long oom, oom_kill;
+	int status;
+	pid_t pid;
+
+	if (heap_setup())
+		tap_bail("cannot load ccshared_heap " HEAP_LOAD_ARGS);
+	if (access(CGROOT "/cgroup.controllers", F_OK)) {
+		if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL))
+			tap_skip_all("cannot mount cgroup2");
+		mounted = true;
+	}
+	tap_plan(4);
+
+	/* Pooled chunks carry an earlier charge: take them out of the way. */
+	heap_drain_pool();
+	write_file(CGROOT "/cgroup.subtree_control", "+memory");
+	mkdir(CG, 0755);
+	tap_ok(write_file(CG "/memory.max", "32M") == 0,
+	       "a cgroup with memory.max = 32 MiB");
+	oom = cg_read("memory.events", "oom");
+	oom_kill = cg_read("memory.events", "oom_kill");
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(child());
+	waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status), "the allocating process was not killed (status %#x)", status);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "8 MiB is charged to the cgroup, 64 MiB fails with ENOMEM (step %d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	tap_ok(cg_read("memory.events", "oom") == oom &&
+	       cg_read("memory.events", "oom_kill") == oom_kill,
+	       "memory.events shows no OOM and no OOM kill");
+
+	heap_drain_pool();
+	rmdir(CG);
+	if (mounted)
+		umount(CGROOT);
+	heap_teardown();
+	return tap_done();
+}

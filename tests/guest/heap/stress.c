@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test 6: 4 threads x 2,500 cycles of allocate, mmap, touch, unmap and
+ * free, of random sizes from 4 KiB to 8 MiB.  Afterwards no buffer is
+ * left, and once the pool is drained MemFree is back within 1%.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "heaptest.h"
+
+#define THREADS 4
+#define CYCLES 2500
+
+struct worker {
+	pthread_t thread;
+	int heap_fd;
+	unsigned int seed;
+	int failures;
+	const char *first_error;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < CYCLES; i++) {
+		size_t len = ((size_t)(rand_r(&w->seed) % 2048) + 1) * 4096;
+		volatile unsigned char *p;
+		int fd;
+
+		if (heap_alloc(w->heap_fd, len, O_RDWR | O_CLOEXEC, 0, &fd)) {
+			w->failures++;
+			w->first_error = w->first_error ? w->first_error : "alloc";
+			continue;
+		}
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			w->failures++;
+			w->first_error = w->first_error ? w->first_error : "mmap";
+		} else {
+			if (p[0] || p[len - 1]) {
+				w->failures++;
+				w->first_error = w->first_error ? w->first_error : "not zero";
+			}
+			p[0] = 1;
+			p[len - 1] = 1;
+			munmap((void *)p, len);
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	struct worker workers[THREADS];
+	struct heap_stats before, after;
+	long free_before, free_after, total;
+	struct timespec t0, t1;
+	int i, failures = 0;
+
+	if (heap_setup())
+		tap_bail("cannot load ccshared_heap " HEAP_LOAD_ARGS);
+	tap_plan(4);
+
+	heap_drain_pool();
+	heap_read_stats(&before);
+	free_before = meminfo_kb("MemFree");
+	total = meminfo_kb("MemTotal");
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < THREADS; i++) {
+		workers[i] = (struct worker){ .heap_fd = heap_open(), .seed = 1234 + i };
+		if (pthread_create(&workers[i].thread, NULL, work, &workers[i]))
+			tap_bail("pthread_create");
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(workers[i].thread, NULL);
+		close(workers[i].heap_fd);
+		failures += workers[i].failures;
+		if (workers[i].first_error)
+			tap_diag("thread %d: %d failures, first: %s", i,
+				 workers[i].failures, workers[i].first_error);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tap_diag("%d cycles in %.1f s", THREADS * CYCLES,
+		 (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+
+	tap_ok(failures == 0, "%d cycles without a failure (%d failed)", THREADS * CYCLES,
+	       failures);
+	heap_read_stats(&after);
+	heap_print_stats("after", &after);
+	tap_ok(after.buffers == 0 && after.bytes == 0, "buffers and bytes are 0");
+	tap_ok(after.leaked_pages == before.leaked_pages, "nothing leaked");
+	heap_drain_pool();
+	free_after = meminfo_kb("MemFree");
+	tap_ok(labs(free_after - free_before) * 100 <= total,
+	       "MemFree is back within 1%% of MemTotal after draining (%ld -> %ld KiB)",
+	       free_before, free_after);
+
+	heap_teardown();
+	return tap_done();
+}
