@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * libccshared-dpdk: mbuf pools in system_cc_shared memory.
+ *
+ * The pool's life, in the order ccshared_dpdk_pool_create() walks it and
+ * ccshared_dpdk_pool_destroy() walks back:
+ *   allocate and map a buffer from the heap;
+ *   find each page's IOVA (the VA, or the PA from /proc/self/pagemap);
+ *   register the buffer as DPDK external memory;
+ *   DMA-map it for every probed device whose bus wants that;
+ *   carve it into data rooms of an extbuf mbuf pool.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_bus.h>
+#include <rte_common.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_memory.h>
+#include <rte_mempool.h>
+
+#include "ccshared.h"
+#include "ccshared-dpdk.h"
+
+RTE_LOG_REGISTER(ccshared_dpdk_logtype, ccshared.dpdk, INFO);
+#define RTE_LOGTYPE_CCSHARED_DPDK ccshared_dpdk_logtype
+#define POOL_LOG(level, ...) RTE_LOG_LINE(level, CCSHARED_DPDK, __VA_ARGS__)
+
+/* pagemap: bit 63 says the page is present, bits 0-54 hold its PFN. */
+#define PAGEMAP_PRESENT (UINT64_C(1) << 63)
+#define PAGEMAP_PFN_MASK ((UINT64_C(1) << 55) - 1)
+
+/* A range of the buffer whose IOVAs are contiguous. */
+struct pool_run {
+	size_t offset;
+	size_t len;
+	rte_iova_t iova;
+};
+
+struct ccshared_dpdk_pool {
+	struct ccshared_heap *heap;
+	struct ccshared_buf *buf;
+	void *addr;
+	size_t len;
+	size_t page_sz;
+	rte_iova_t *page_iova;		/* one per page */
+	struct pool_run *runs;
+	unsigned int n_runs;
+	bool registered;
+	struct rte_device **mapped;	/* devices rte_dev_dma_map() took */
+	unsigned int n_mapped;
+	struct rte_mempool *mp;
+};
+
+/* ---- Sizes ------------------------------------------------------------ */
+
+static uint16_t pool_elt_size(uint16_t data_room_size)
+{
+	/* Data rooms start on cache lines, as in a normal pktmbuf pool. */
+	return RTE_ALIGN_CEIL(data_room_size, RTE_CACHE_LINE_SIZE);
+}
+
+/* How many data rooms of 'elt_size' bytes the runs hold. */
+static uint64_t pool_capacity(const struct ccshared_dpdk_pool *pool,
+			      uint16_t elt_size)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < pool->n_runs; i++)
+		n += pool->runs[i].len / elt_size;
+	return n;
+}
+
+/* ---- The buffer ------------------------------------------------------- */
+
+static int pool_open_heap(struct ccshared_dpdk_pool *pool, unsigned int flags)
+{
+	unsigned int heap_flags = 0;
+	int ret;
+
+	if (flags & CCSHARED_DPDK_POOL_DEVELOPMENT)
+		heap_flags |= CCSHARED_HEAP_DEVELOPMENT;
+	ret = ccshared_heap_open(NULL, heap_flags, &pool->heap);
+	if (ret == -ENOENT) {
+		POOL_LOG(ERR, "Couldn't open /dev/dma_heap/%s: the heap is missing; load ccshared_heap%s",
+			 CCSHARED_HEAP_DEFAULT,
+			 heap_flags ? "" : " (or, outside a confidential guest, use development mode)");
+	} else if (ret) {
+		POOL_LOG(ERR, "Couldn't open /dev/dma_heap/%s: %s",
+			 CCSHARED_HEAP_DEFAULT, strerror(-ret));
+	} else if (ccshared_heap_is_fallback(pool->heap)) {
+		POOL_LOG(WARNING, "development mode: packet data is in the %s heap and is not shared",
+			 ccshared_heap_name(pool->heap));
+	}
+	return ret;
+}
+
+static int pool_alloc_buf(struct ccshared_dpdk_pool *pool, size_t size)
+{
+	int ret;
+
+	ret = ccshared_buf_alloc(pool->heap, size, CCSHARED_BUF_MAP_EAGER, &pool->buf);
+	if (ret) {
+		POOL_LOG(ERR, "Couldn't allocate %zu bytes from %s: %s", size,
+			 ccshared_heap_name(pool->heap), strerror(-ret));
+		return ret;
+	}
+	ret = ccshared_buf_map(pool->buf, &pool->addr);
+	if (ret) {
+		POOL_LOG(ERR, "Couldn't map the %zu-byte buffer: %s", size, strerror(-ret));
+		ccshared_buf_free(pool->buf);
+		pool->buf = NULL;
+		return ret;
+	}
+	pool->len = ccshared_buf_size(pool->buf);
+	return 0;
+}
+
+static void pool_free_buf(struct ccshared_dpdk_pool *pool)
+{
+	ccshared_buf_free(pool->buf);
+	pool->buf = NULL;
+	pool->addr = NULL;
+	pool->len = 0;
+}
+
+/* ---- IOVAs ------------------------------------------------------------ */
+
+/*
+ * PA mode: the IOVA of a page is its physical address.  The heap maps the
+ * whole buffer at mmap time, so every page is present.  Unprivileged
+ * readers of pagemap see PFN 0 for present pages.
+ */
+static int pool_iova_from_pagemap(struct ccshared_dpdk_pool *pool, size_t n_pages)
+{
+	uint64_t *entries;
+	ssize_t want = n_pages * sizeof(*entries), got;
+	off_t where = (uintptr_t)pool->addr / pool->page_sz * sizeof(*entries);
+	int fd, ret = 0;
+
+	entries = malloc(want);
+	if (!entries)
+		return -ENOMEM;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		POOL_LOG(ERR, "Couldn't open /proc/self/pagemap for PA mode: %s", strerror(-ret));
+		goto out_free;
+	}
+	got = pread(fd, entries, want, where);
+	if (got != want) {
+		ret = got < 0 ? -errno : -EIO;
+		POOL_LOG(ERR, "Couldn't read /proc/self/pagemap: %s", strerror(-ret));
+		goto out_close;
+	}
+	for (size_t i = 0; i < n_pages; i++) {
+		uint64_t pfn = entries[i] & PAGEMAP_PFN_MASK;
+
+		if (!(entries[i] & PAGEMAP_PRESENT)) {
+			ret = -EFAULT;
+			POOL_LOG(ERR, "Couldn't find the physical address of page %zu: not present", i);
+			goto out_close;
+		}
+		if (pfn == 0) {
+			ret = -EPERM;
+			POOL_LOG(ERR, "Couldn't read physical addresses: /proc/self/pagemap hides them without CAP_SYS_ADMIN; run privileged or use --iova-mode=va");
+			goto out_close;
+		}
+		pool->page_iova[i] = pfn * pool->page_sz;
+	}
+out_close:
+	close(fd);
+out_free:
+	free(entries);
+	return ret;
+}
+
+static int pool_find_iovas(struct ccshared_dpdk_pool *pool)
+{
+	size_t n_pages = pool->len / pool->page_sz;
+	struct ccshared_platform_info info;
+	int ret;
+
+	pool->page_iova = calloc(n_pages, sizeof(*pool->page_iova));
+	pool->runs = calloc(n_pages, sizeof(*pool->runs));
+	if (!pool->page_iova || !pool->runs) {
+		POOL_LOG(ERR, "Couldn't allocate the IOVA table for %zu pages", n_pages);
+		return -ENOMEM;
+	}
+	switch (rte_eal_iova_mode()) {
+	case RTE_IOVA_VA:
+		for (size_t i = 0; i < n_pages; i++)
+			pool->page_iova[i] = (uintptr_t)pool->addr + i * pool->page_sz;
+		break;
+	case RTE_IOVA_PA:
+		/*
+		 * On Arm CCA a shared page's DMA address carries the realm's
+		 * "unprotected" IPA bit, which pagemap does not show.
+		 */
+		if (ccshared_detect(NULL, &info) == 0 && info.platform == CCSHARED_PLATFORM_CCA) {
+			POOL_LOG(ERR, "Couldn't use PA mode in an Arm CCA realm: physical addresses are not the shared pages' DMA addresses; use --iova-mode=va");
+			return -ENOTSUP;
+		}
+		ret = pool_iova_from_pagemap(pool, n_pages);
+		if (ret)
+			return ret;
+		break;
+	default:
+		POOL_LOG(ERR, "Couldn't tell the IOVA mode (EAL not initialised?)");
+		return -EINVAL;
+	}
+
+	/* Split the buffer where the IOVAs stop being contiguous. */
+	pool->n_runs = 0;
+	for (size_t i = 0; i < n_pages; i++) {
+		struct pool_run *last = pool->n_runs ? &pool->runs[pool->n_runs - 1] : NULL;
+
+		if (last && last->iova + last->len == pool->page_iova[i]) {
+			last->len += pool->page_sz;
+			continue;
+		}
+		pool->runs[pool->n_runs++] = (struct pool_run){
+			.offset = i * pool->page_sz,
+			.len = pool->page_sz,
+			.iova = pool->page_iova[i],
+		};
+	}
+	return 0;
+}
+
+static void pool_forget_iovas(struct ccshared_dpdk_pool *pool)
+{
+	free(pool->page_iova);
+	free(pool->runs);
+	pool->page_iova = NULL;
+	pool->runs = NULL;
+	pool->n_runs = 0;
+}
+
+/* ---- External memory -------------------------------------------------- */
+
+static int pool_register(struct ccshared_dpdk_pool *pool)
+{
+	if (rte_extmem_register(pool->addr, pool->len, pool->page_iova,
+				pool->len / pool->page_sz, pool->page_sz)) {
+		POOL_LOG(ERR, "Couldn't register %zu bytes at %p as external memory: %s",
+			 pool->len, pool->addr, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	pool->registered = true;
+	return 0;
+}
+
+static void pool_unregister(struct ccshared_dpdk_pool *pool)
+{
+	if (pool->registered && rte_extmem_unregister(pool->addr, pool->len))
+		POOL_LOG(WARNING, "Couldn't unregister external memory at %p: %s",
+			 pool->addr, rte_strerror(rte_errno));
+	pool->registered = false;
+}
+
+/* ---- Device mappings -------------------------------------------------- */
+
+static void pool_unmap_device(struct ccshared_dpdk_pool *pool,
+			      struct rte_device *dev, unsigned int n_runs)
+{
+	for (unsigned int i = 0; i < n_runs; i++) {
+		const struct pool_run *run = &pool->runs[i];
+
+		if (rte_dev_dma_unmap(dev, RTE_PTR_ADD(pool->addr, run->offset),
+				      run->iova, run->len))
+			POOL_LOG(WARNING, "Couldn't DMA-unmap %zu bytes from %s: %s",
+				 run->len, rte_dev_name(dev), rte_strerror(rte_errno));
+	}
+}
+
+/*
+ * Returns 0 when mapped, 1 when the device's bus has no use for it (a
+ * virtual device, or a PCI device without an IOMMU), or a negative errno.
+ */
+static int pool_map_device(struct ccshared_dpdk_pool *pool, struct rte_device *dev)
+{
+	for (unsigned int i = 0; i < pool->n_runs; i++) {
+		const struct pool_run *run = &pool->runs[i];
+
+		if (rte_dev_dma_map(dev, RTE_PTR_ADD(pool->addr, run->offset),
+				    run->iova, run->len) == 0)
+			continue;
+		if (rte_errno == ENOTSUP && i == 0) {
+			POOL_LOG(DEBUG, "%s needs no DMA mapping", rte_dev_name(dev));
+			return 1;
+		}
+		POOL_LOG(ERR, "Couldn't DMA-map %zu bytes at IOVA 0x%" PRIx64 " for %s: %s",
+			 run->len, run->iova, rte_dev_name(dev), rte_strerror(rte_errno));
+		int ret = -rte_errno;
+
+		pool_unmap_device(pool, dev, i);
+		return ret;
+	}
+	POOL_LOG(DEBUG, "DMA-mapped %u range(s) for %s", pool->n_runs, rte_dev_name(dev));
+	return 0;
+}
+
+static int bus_any(const struct rte_bus *bus, const void *data)
+{
+	RTE_SET_USED(bus);
+	RTE_SET_USED(data);
+	return 0;
+}
+
+static void pool_unmap_devices(struct ccshared_dpdk_pool *pool)
+{
+	while (pool->n_mapped)
+		pool_unmap_device(pool, pool->mapped[--pool->n_mapped], pool->n_runs);
+	free(pool->mapped);
+	pool->mapped = NULL;
+}
+
+/* Every probed device on every bus that can list its devices. */
+static int pool_map_devices(struct ccshared_dpdk_pool *pool)
+{
+	struct rte_bus *bus = NULL;
+	unsigned int cap = 0;
+
+	while ((bus = rte_bus_find(bus, bus_any, NULL)) != NULL) {
+		struct rte_dev_iterator it;
+		struct rte_device *dev;
+		char filter[64];
+
+		snprintf(filter, sizeof(filter), "bus=%s", rte_bus_name(bus));
+		if (rte_dev_iterator_init(&it, filter) != 0)
+			continue;	/* this bus cannot iterate its devices */
+		for (dev = rte_dev_iterator_next(&it); dev; dev = rte_dev_iterator_next(&it)) {
+			int ret;
+
+			if (!rte_dev_is_probed(dev))
+				continue;
+			if (pool->n_mapped == cap) {
+				struct rte_device **more;
+
+				cap = cap ? 2 * cap : 8;
+				more = realloc(pool->mapped, cap * sizeof(*more));
+				if (!more)
+					return -ENOMEM;
+				pool->mapped = more;
+			}
+			ret = pool_map_device(pool, dev);
+			if (ret < 0)
+				return ret;
+			if (ret == 0)
+				pool->mapped[pool->n_mapped++] = dev;
+		}
+	}
+	return 0;
+}
+
+/* ---- The mbuf pool ---------------------------------------------------- */
+
+static int pool_create_mempool(struct ccshared_dpdk_pool *pool, const char *name,
+			       unsigned int n_mbufs, unsigned int cache_size,
+			       uint16_t data_room_size, int socket_id)
+{
+	uint16_t elt_size = pool_elt_size(data_room_size);
+	struct rte_pktmbuf_extmem *ext;
+	unsigned int n_ext = 0;
+
+	ext = calloc(pool->n_runs, sizeof(*ext));
+	if (!ext)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < pool->n_runs; i++) {
+		/* A run too short for one data room would only be refused. */
+		if (pool->runs[i].len < elt_size)
+			continue;
+		ext[n_ext++] = (struct rte_pktmbuf_extmem){
+			.buf_ptr = RTE_PTR_ADD(pool->addr, pool->runs[i].offset),
+			.buf_iova = pool->runs[i].iova,
+			.buf_len = pool->runs[i].len,
+			.elt_size = elt_size,
+		};
+	}
+	pool->mp = rte_pktmbuf_pool_create_extbuf(name, n_mbufs, cache_size, 0,
+						  data_room_size, socket_id, ext, n_ext);
+	free(ext);
+	if (!pool->mp) {
+		POOL_LOG(ERR, "Couldn't create mbuf pool %s (%u mbufs): %s", name, n_mbufs,
+			 rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
+/* ---- Create and destroy ----------------------------------------------- */
+
+/*
+ * Allocate a buffer big enough for 'n_mbufs' data rooms.  In PA mode the
+ * room lost at the end of each physically contiguous run can leave it
+ * short; then try once more with the shortfall added.
+ */
+static int pool_setup_memory(struct ccshared_dpdk_pool *pool, unsigned int n_mbufs,
+			     uint16_t elt_size)
+{
+	uint64_t want = (uint64_t)n_mbufs * elt_size;
+	int ret;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		uint64_t have;
+
+		if (want > SIZE_MAX - pool->page_sz)
+			return -ENOMEM;
+		ret = pool_alloc_buf(pool, RTE_ALIGN_CEIL(want, pool->page_sz));
+		if (ret)
+			return ret;
+		ret = pool_find_iovas(pool);
+		if (ret)
+			goto err_free;
+		have = pool_capacity(pool, elt_size);
+		if (have >= n_mbufs)
+			return 0;
+		POOL_LOG(DEBUG, "%u physical runs hold %" PRIu64 " of %u data rooms; growing",
+			 pool->n_runs, have, n_mbufs);
+		want += (n_mbufs - have) * elt_size + (uint64_t)pool->n_runs * elt_size;
+		pool_forget_iovas(pool);
+		pool_free_buf(pool);
+	}
+	POOL_LOG(ERR, "Couldn't fit %u data rooms into physically contiguous runs", n_mbufs);
+	return -ENOMEM;
+err_free:
+	pool_forget_iovas(pool);
+	pool_free_buf(pool);
+	return ret;
+}
+
+struct ccshared_dpdk_pool *
+ccshared_dpdk_pool_create(const char *name, unsigned int n_mbufs,
+			  unsigned int cache_size, uint16_t data_room_size,
+			  int socket_id, unsigned int flags)
+{
+	struct ccshared_dpdk_pool *pool;
+	long page_sz = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	if (!name || !n_mbufs || data_room_size <= RTE_PKTMBUF_HEADROOM ||
+	    (flags & ~CCSHARED_DPDK_POOL_DEVELOPMENT) || page_sz <= 0) {
+		POOL_LOG(ERR, "Couldn't create a pool: bad arguments (name %s, %u mbufs, data room %u, flags 0x%x)",
+			 name ? name : "NULL", n_mbufs, data_room_size, flags);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	pool = calloc(1, sizeof(*pool));
+	if (!pool) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	pool->page_sz = page_sz;
+
+	ret = pool_open_heap(pool, flags);
+	if (ret)
+		goto err_free_pool;
+	ret = pool_setup_memory(pool, n_mbufs, pool_elt_size(data_room_size));
+	if (ret)
+		goto err_close_heap;
+	ccshared_buf_set_name(pool->buf, name);
+	ret = pool_register(pool);
+	if (ret)
+		goto err_free_buf;
+	ret = pool_map_devices(pool);
+	if (ret)
+		goto err_unmap;
+	ret = pool_create_mempool(pool, name, n_mbufs, cache_size, data_room_size, socket_id);
+	if (ret)
+		goto err_unmap;
+
+	POOL_LOG(INFO, "pool %s: %u mbufs, %zu bytes of %s memory at %p, IOVA %s in %u range(s), %u device(s) mapped",
+		 name, n_mbufs, pool->len, ccshared_heap_name(pool->heap), pool->addr,
+		 rte_eal_iova_mode() == RTE_IOVA_VA ? "as VA" : "PA", pool->n_runs,
+		 pool->n_mapped);
+	return pool;
+
+err_unmap:
+	pool_unmap_devices(pool);
+	pool_unregister(pool);
+err_free_buf:
+	pool_forget_iovas(pool);
+	pool_free_buf(pool);
+err_close_heap:
+	ccshared_heap_close(pool->heap);
+err_free_pool:
+	free(pool);
+	rte_errno = -ret;
+	return NULL;
+}
+
+void ccshared_dpdk_pool_destroy(struct ccshared_dpdk_pool *pool)
+{
+	if (!pool)
+		return;
+	rte_mempool_free(pool->mp);
+	pool_unmap_devices(pool);
+	pool_unregister(pool);
+	pool_forget_iovas(pool);
+	pool_free_buf(pool);
+	ccshared_heap_close(pool->heap);
+	free(pool);
+}
+
+/* ---- Getters and verification ----------------------------------------- */
+
+struct rte_mempool *ccshared_dpdk_pool_mempool(const struct ccshared_dpdk_pool *pool)
+{
+	return pool->mp;
+}
+
+struct ccshared_buf *ccshared_dpdk_pool_buf(const struct ccshared_dpdk_pool *pool)
+{
+	return pool->buf;
+}
+
+void *ccshared_dpdk_pool_addr(const struct ccshared_dpdk_pool *pool)
+{
+	return pool->addr;
+}
+
+size_t ccshared_dpdk_pool_size(const struct ccshared_dpdk_pool *pool)
+{
+	return pool->len;
+}
+
+unsigned int ccshared_dpdk_pool_mapped_devices(const struct ccshared_dpdk_pool *pool)
+{
+	return pool->n_mapped;
+}
+
+bool ccshared_dpdk_pool_is_fallback(const struct ccshared_dpdk_pool *pool)
+{
+	return ccshared_heap_is_fallback(pool->heap);
+}
+
+struct verify_state {
+	const struct ccshared_dpdk_pool *pool;
+	unsigned int bad;
+};
+
+static void verify_mbuf(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	struct verify_state *state = arg;
+	const struct rte_mbuf *m = obj;
+
+	RTE_SET_USED(mp);
+	if (!ccshared_dpdk_pool_contains(state->pool, m->buf_addr, m->buf_len)) {
+		POOL_LOG(ERR, "mbuf %u: data room %p+%u is outside the shared buffer", idx,
+			 m->buf_addr, m->buf_len);
+		state->bad++;
+	} else if (rte_mem_virt2iova(m->buf_addr) != m->buf_iova) {
+		POOL_LOG(ERR, "mbuf %u: IOVA 0x%" PRIx64 " is not the registered 0x%" PRIx64, idx,
+			 m->buf_iova, rte_mem_virt2iova(m->buf_addr));
+		state->bad++;
+	}
+}
+
+unsigned int ccshared_dpdk_pool_verify(const struct ccshared_dpdk_pool *pool)
+{
+	struct verify_state state = { .pool = pool };
+
+	rte_mempool_obj_iter(pool->mp, verify_mbuf, &state);
+	return state.bad;
+}
