@@ -54,7 +54,7 @@ apt_sources() {
 	mkdir -p "$APT_DIR/lists-$set/partial" "$APT_DIR/cache-$set/archives/partial"
 	: >"$APT_DIR/$set.list.new"
 	for suite in "$@"; do
-		echo "deb [signed-by=$KEYRING] $mirror $suite main" >>"$APT_DIR/$set.list.new"
+		echo "${APT_LINE_TYPE:-deb} [signed-by=$KEYRING] $mirror $suite main" >>"$APT_DIR/$set.list.new"
 	done
 	if ! cmp -s "$APT_DIR/$set.list.new" "$APT_DIR/$set.list"; then
 		mv "$APT_DIR/$set.list.new" "$APT_DIR/$set.list"
@@ -71,6 +71,10 @@ apt_sources() {
 		touch "$APT_DIR/lists-$set/.stamp"
 	fi
 }
+
+# Like apt_sources, with deb-src lines: for `apt-get source --download-only`
+# of a Debian source package we build parts of (rdma-core for the RDMA tests).
+apt_src_sources() { APT_LINE_TYPE=deb-src apt_sources "$@"; }
 
 apt_q() { local set=$1; shift; "$@" $(apt_opts "$set"); }
 
