@@ -97,3 +97,8 @@ chroot_run() {
 			HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" sh -c "cd \"\$0\" && exec \"\$@\"" "$top" "$@"
 	' sh "$root" "$TOP" "$@"
 }
+
+# --help for the test-bed scripts: their header comment, after the SPDX line.
+usage() {
+	awk 'NR > 2 && !/^#/ { exit } NR > 2 { sub(/^# ?/, ""); print }' "$0"
+}
