@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers of the ccshared_edu guest tests (tests/guest/edu and
+ * tests/guest/edu-bounce): TAP, loading the modules, dma-buf heaps, the
+ * driver's ioctls, swiotlb and heap counters, and DMA round trips.
+ */
+#ifndef EDUTEST_H
+#define EDUTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/dma-buf.h>
+
+#include "ccshared_edu.h"
+
+#define KiB (1024UL)
+#define MiB (1024UL * KiB)
+
+#define CC_HEAP "system_cc_shared"
+#define SYS_HEAP "system"
+
+/* TAP */
+void tap_plan(int n);
+bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tap_skip_all(const char *reason) __attribute__((noreturn));
+void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+int tap_done(void);
+
+/* The running kernel: 7 for 7.x, 6 for 6.12. */
+int kernel_major(void);
+
+/* Modules.  run() runs a shell command and returns its exit status. */
+int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void heap_ensure(bool compat_dma_map);	/* bails out if it cannot */
+void edu_load(const char *params);	/* bails out if it cannot */
+int edu_unload(void);
+void emul_load(void);
+void emul_unload(void);
+
+/* Counters */
+long swiotlb_used_slots(void);		/* io_tlb_used, or -1 */
+long heap_stat(const char *name);	/* ccshared_heap debugfs stats, or -1 */
+bool dmesg_contains(const char *needle);
+void dmesg_clear(void);
+
+/* Buffers: a dma-buf fd, or -errno. */
+int heap_alloc(const char *heap, size_t len);
+void *buf_map(int dmabuf, size_t len);
+int buf_sync(int dmabuf, uint64_t flags);
+
+/* The driver: 0 or -errno. */
+int edu_open(int n);
+int edu_attach(int dev, int dmabuf, uint32_t *handle);
+int edu_detach(int dev, uint32_t handle);
+int edu_dma(int dev, uint32_t handle, uint32_t dir, uint64_t off, uint64_t len);
+int edu_info(int dev, uint32_t handle, struct ccshared_edu_info *info);
+void edu_print_info(const char *what, const struct ccshared_edu_info *info);
+
+/*
+ * Write a pattern at [off, off+len) through the mmap, DMA it to the
+ * device, clear the range, DMA it back from the device, and check through
+ * the mmap that exactly the pattern is there and the bytes around it are
+ * untouched.  true on success; explains a failure as a diagnostic.
+ */
+bool round_trip(int dev, uint32_t handle, int dmabuf, unsigned char *map,
+		size_t size, uint64_t off, uint64_t len, unsigned int seed);
+
+void fill_pattern(unsigned char *p, size_t len, unsigned int seed);
+bool check_pattern(const unsigned char *p, size_t len, unsigned int seed);
+
+#endif /* EDUTEST_H */
