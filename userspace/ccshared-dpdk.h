@@ -57,8 +57,9 @@ enum ccshared_dpdk_pool_flags {
  *   ENOMEM  the heap or DPDK is out of memory;
  *   EPERM   PA mode, and /proc/self/pagemap hides physical addresses
  *           (needs CAP_SYS_ADMIN);
- *   ENOTSUP PA mode on a platform where physical addresses of shared
- *           memory are not its DMA addresses (Arm CCA): use IOVA-as-VA;
+ *   ENOTSUP PA mode, where the physical addresses cannot be learnt (the
+ *           heap maps with remap_pfn_range, which pagemap does not walk)
+ *           or are not the DMA addresses (Arm CCA): use IOVA-as-VA;
  *   EINVAL  bad arguments; others as from DPDK's calls.
  */
 struct ccshared_dpdk_pool *

@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <rte_bus.h>
 #include <rte_common.h>
 #include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_memory.h>
@@ -135,9 +135,11 @@ static void pool_free_buf(struct ccshared_dpdk_pool *pool)
 /* ---- IOVAs ------------------------------------------------------------ */
 
 /*
- * PA mode: the IOVA of a page is its physical address.  The heap maps the
- * whole buffer at mmap time, so every page is present.  Unprivileged
- * readers of pagemap see PFN 0 for present pages.
+ * PA mode: the IOVA of a page is its physical address.  pagemap reports it
+ * for pages it can walk; unprivileged readers see PFN 0.  A heap that maps
+ * with remap_pfn_range (VM_PFNMAP, as ccshared_heap and the in-tree heap
+ * do) shows only holes, and then there is no way to learn the addresses
+ * from userspace: PA mode fails with ENOTSUP.
  */
 static int pool_iova_from_pagemap(struct ccshared_dpdk_pool *pool, size_t n_pages)
 {
@@ -165,8 +167,9 @@ static int pool_iova_from_pagemap(struct ccshared_dpdk_pool *pool, size_t n_page
 		uint64_t pfn = entries[i] & PAGEMAP_PFN_MASK;
 
 		if (!(entries[i] & PAGEMAP_PRESENT)) {
-			ret = -EFAULT;
-			POOL_LOG(ERR, "Couldn't find the physical address of page %zu: not present", i);
+			ret = -ENOTSUP;
+			POOL_LOG(ERR, "Couldn't find the physical address of page %zu: pagemap shows no page there (the heap maps with remap_pfn_range, and pagemap does not walk such mappings); use --iova-mode=va",
+				 i);
 			goto out_close;
 		}
 		if (pfn == 0) {
@@ -309,13 +312,6 @@ static int pool_map_device(struct ccshared_dpdk_pool *pool, struct rte_device *d
 	return 0;
 }
 
-static int bus_any(const struct rte_bus *bus, const void *data)
-{
-	RTE_SET_USED(bus);
-	RTE_SET_USED(data);
-	return 0;
-}
-
 static void pool_unmap_devices(struct ccshared_dpdk_pool *pool)
 {
 	while (pool->n_mapped)
@@ -324,40 +320,44 @@ static void pool_unmap_devices(struct ccshared_dpdk_pool *pool)
 	pool->mapped = NULL;
 }
 
-/* Every probed device on every bus that can list its devices. */
+static bool pool_has_mapped(const struct ccshared_dpdk_pool *pool, const struct rte_device *dev)
+{
+	for (unsigned int i = 0; i < pool->n_mapped; i++)
+		if (pool->mapped[i] == dev)
+			return true;
+	return false;
+}
+
+/*
+ * Every probed device behind an ethdev port: those are the devices that
+ * DMA into mbufs.  Several ports may share one device (one PCI function
+ * with two ports); it is mapped once.  DPDK 24.11 has no public way to
+ * walk every device of every bus, so a dmadev or cryptodev that should
+ * reach the pool must be mapped by the application.
+ */
 static int pool_map_devices(struct ccshared_dpdk_pool *pool)
 {
-	struct rte_bus *bus = NULL;
-	unsigned int cap = 0;
+	uint16_t port;
 
-	while ((bus = rte_bus_find(bus, bus_any, NULL)) != NULL) {
-		struct rte_dev_iterator it;
-		struct rte_device *dev;
-		char filter[64];
+	pool->mapped = calloc(RTE_MAX(rte_eth_dev_count_avail(), 1), sizeof(*pool->mapped));
+	if (!pool->mapped)
+		return -ENOMEM;
+	RTE_ETH_FOREACH_DEV(port) {
+		struct rte_eth_dev_info info;
+		int ret;
 
-		snprintf(filter, sizeof(filter), "bus=%s", rte_bus_name(bus));
-		if (rte_dev_iterator_init(&it, filter) != 0)
-			continue;	/* this bus cannot iterate its devices */
-		for (dev = rte_dev_iterator_next(&it); dev; dev = rte_dev_iterator_next(&it)) {
-			int ret;
-
-			if (!rte_dev_is_probed(dev))
-				continue;
-			if (pool->n_mapped == cap) {
-				struct rte_device **more;
-
-				cap = cap ? 2 * cap : 8;
-				more = realloc(pool->mapped, cap * sizeof(*more));
-				if (!more)
-					return -ENOMEM;
-				pool->mapped = more;
-			}
-			ret = pool_map_device(pool, dev);
-			if (ret < 0)
-				return ret;
-			if (ret == 0)
-				pool->mapped[pool->n_mapped++] = dev;
+		ret = rte_eth_dev_info_get(port, &info);
+		if (ret) {
+			POOL_LOG(ERR, "Couldn't get the device of port %u: %s", port, rte_strerror(-ret));
+			return ret;
 		}
+		if (!info.device || pool_has_mapped(pool, info.device))
+			continue;
+		ret = pool_map_device(pool, info.device);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			pool->mapped[pool->n_mapped++] = info.device;
 	}
 	return 0;
 }
