@@ -183,6 +183,11 @@ long swiotlb_used_slots(void)
 	return read_long("/sys/kernel/debug/swiotlb/io_tlb_used", NULL);
 }
 
+long swiotlb_nslabs(void)
+{
+	return read_long("/sys/kernel/debug/swiotlb/io_tlb_nslabs", NULL);
+}
+
 long heap_stat(const char *name)
 {
 	return read_long("/sys/kernel/debug/ccshared_heap/stats", name);

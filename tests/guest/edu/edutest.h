@@ -42,6 +42,7 @@ void emul_unload(void);
 
 /* Counters */
 long swiotlb_used_slots(void);		/* io_tlb_used, or -1 */
+long swiotlb_nslabs(void);		/* io_tlb_nslabs, or -1 */
 long heap_stat(const char *name);	/* ccshared_heap debugfs stats, or -1 */
 bool dmesg_contains(const char *needle);
 void dmesg_clear(void);
