@@ -10,7 +10,9 @@
  *   import_test   write "FD BITS": attach the dma-buf FD to a test device
  *                 with a BITS-bit DMA mask, map it, check every DMA
  *                 address, sync, vmap and sum its bytes, and undo it all;
- *                 read the result of the last successful run
+ *                 read the result of the last successful run; BITS 0
+ *                 means a device without a DMA mask (compat_dma_map=1
+ *                 only: the DMA API would warn)
  */
 
 #include <linux/debugfs.h>
@@ -107,6 +109,7 @@ static int ccshared_test_vmap_sum(struct dma_buf *dmabuf, u64 *sum)
 static int ccshared_test_import(int fd, unsigned int bits)
 {
 	struct device *dev = &ccshared_test_pdev->dev;
+	u64 *mask = dev->dma_mask;
 	struct dma_buf_attachment *attach;
 	struct ccshared_attachment *a;
 	struct dma_buf *dmabuf;
@@ -115,7 +118,7 @@ static int ccshared_test_import(int fd, unsigned int bits)
 	u64 sum;
 	int ret;
 
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits ? bits : 64));
 	if (ret)
 		return ret;
 
@@ -133,7 +136,12 @@ static int ccshared_test_import(int fd, unsigned int bits)
 		goto put;
 	}
 
+	/* Some importers' devices have no DMA mask at all. */
+	if (!bits)
+		dev->dma_mask = NULL;
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	if (!bits)
+		dev->dma_mask = mask;
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto detach;
@@ -177,7 +185,8 @@ static ssize_t ccshared_import_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	if (sscanf(buf, "%d %u", &fd, &bits) != 2 || bits < 24 || bits > 64)
+	if (sscanf(buf, "%d %u", &fd, &bits) != 2 || (bits && bits < 24) ||
+	    bits > 64 || (!bits && !READ_ONCE(ccshared_compat_dma_map)))
 		return -EINVAL;
 
 	mutex_lock(&ccshared_test_lock);

@@ -54,6 +54,15 @@ static int ccshared_dma_map_direct(struct ccshared_attachment *a)
 	struct scatterlist *sg;
 	int i;
 
+	/*
+	 * The DMA API refuses a device without a DMA mask (dma_map_sg warns
+	 * and fails); dma_capable() would dereference it.
+	 */
+	if (!a->dev->dma_mask) {
+		dev_warn(a->dev, "ccshared_heap: device has no DMA mask\n");
+		return -EIO;
+	}
+
 	if (!dev_is_dma_coherent(a->dev)) {
 		dev_warn(a->dev, "ccshared_heap: cannot map shared buffers for a non-coherent device on this kernel\n");
 		return -EOPNOTSUPP;

@@ -7,7 +7,7 @@
  * covered: the DMA API (with DMA_ATTR_CC_SHARED where the kernel has it)
  * and the heap's own direct path that kernels without it need
  * (compat_dma_map=1), including its refusal of a device whose DMA mask
- * cannot reach the buffer.
+ * cannot reach the buffer and of a device with no DMA mask at all.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,7 +69,7 @@ int main(void)
 
 	if (heap_setup())
 		tap_bail("cannot load ccshared_heap " HEAP_LOAD_ARGS);
-	tap_plan(6);
+	tap_plan(7);
 	heap_fd = heap_open();
 
 	heap_drain_pool();
@@ -90,6 +90,9 @@ int main(void)
 	heap_set_param("compat_dma_map", "1");
 	ret = import(fd, 24, result, sizeof(result));
 	tap_ok(ret == -EIO, "direct path, 24-bit DMA mask: EIO, the buffer is out of reach (%s)",
+	       strerror(-ret));
+	ret = import(fd, 0, result, sizeof(result));
+	tap_ok(ret == -EIO, "direct path, a device without a DMA mask: EIO, not an oops (%s)",
 	       strerror(-ret));
 	heap_set_param("compat_dma_map", "0");
 
