@@ -2,8 +2,10 @@
 /*
  * Test 1: on a machine without memory encryption the module refuses to
  * load unless force_non_coco=1 is given, says why in the kernel log, and
- * leaves no heap behind.  Runs first: a heap added with dma_heap_add()
- * cannot be removed later in the boot.
+ * leaves no heap behind.  With force_non_coco=1 it registers, taints the
+ * kernel (TAINT_USER) and warns.  Runs first: a heap added with
+ * dma_heap_add() cannot be removed later in the boot, so this is the only
+ * place to see the kernel before the module is loaded.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -15,9 +17,21 @@
 #include "heaptest.h"
 
 #define REASON "memory encryption is not active"
+#define FORCED "force_non_coco=1: registering system_cc_shared without memory encryption"
+#define TAINT_USER_BIT (1UL << 6)
+
+static unsigned long tainted(void)
+{
+	char buf[32];
+
+	if (read_file("/proc/sys/kernel/tainted", buf, sizeof(buf)) < 0)
+		return ~0UL;
+	return strtoul(buf, NULL, 10);
+}
 
 int main(void)
 {
+	unsigned long taint_before;
 	int status;
 
 	if (access("/sys/module/ccshared_heap", F_OK) == 0)
@@ -25,7 +39,7 @@ int main(void)
 	if (access(HEAP_PATH, F_OK) == 0)
 		tap_skip_all("the kernel has its own system_cc_shared heap");
 
-	tap_plan(5);
+	tap_plan(8);
 
 	status = system("ccshared-load ccshared_heap >&2");
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) != 0,
@@ -37,5 +51,17 @@ int main(void)
 	       "the kernel log says: " REASON);
 	tap_ok(system("grep -q ccshared_heap_ /proc/kallsyms") != 0,
 	       "no symbol of the module remains");
+
+	taint_before = tainted();
+	tap_ok(heap_setup() == 0, "with force_non_coco=1 the module loads and the heap appears");
+	if (taint_before & TAINT_USER_BIT)
+		tap_skip("the kernel was tainted U before", "force_non_coco=1 taints the kernel");
+	else
+		tap_ok(tainted() & TAINT_USER_BIT,
+		       "force_non_coco=1 taints the kernel (U; %lu -> %lu)",
+		       taint_before, tainted());
+	tap_ok(system("dmesg | grep -q 'ccshared_heap: " FORCED "'") == 0,
+	       "the kernel log warns: " FORCED);
+	heap_teardown();
 	return tap_done();
 }
