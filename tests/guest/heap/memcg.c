@@ -2,7 +2,10 @@
 /*
  * Test 8: the heap charges its memory to the caller's memory cgroup.  In
  * a cgroup with memory.max = 32 MiB a small allocation is charged, and a
- * 64 MiB one fails with ENOMEM, without the OOM killer.
+ * 64 MiB one fails with ENOMEM, without the OOM killer.  The pool holds
+ * uncharged chunks from the root cgroup throughout: the cgroup's caller
+ * must not take them (its buffer would escape the charge), and its charged
+ * chunks must not enter the pool (the cgroup would stay charged).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,8 +63,10 @@ static int child(void)
 
 int main(void)
 {
+	struct heap_stats pooled, after;
 	bool mounted = false;
 	long oom, oom_kill;
+	int heap_fd, fd;
 	int status;
 	pid_t pid;
 
@@ -72,10 +77,18 @@ int main(void)
 			tap_skip_all("cannot mount cgroup2");
 		mounted = true;
 	}
-	tap_plan(4);
+	tap_plan(5);
 
-	/* Pooled chunks carry an earlier charge: take them out of the way. */
+	/* Uncharged chunks in the pool, allocated and freed in the root cgroup. */
 	heap_drain_pool();
+	heap_fd = heap_open();
+	if (heap_alloc(heap_fd, 16 * MiB, O_RDWR | O_CLOEXEC, 0, &fd))
+		tap_bail("cannot allocate in the root cgroup");
+	close(fd);
+	close(heap_fd);
+	heap_read_stats(&pooled);
+	if (pooled.pool_pages < (long)(16 * MiB / 4096))
+		tap_bail("the pool did not keep the root cgroup's chunks");
 	write_file(CGROOT "/cgroup.subtree_control", "+memory");
 	mkdir(CG, 0755);
 	tap_ok(write_file(CG "/memory.max", "32M") == 0,
@@ -95,6 +108,11 @@ int main(void)
 	tap_ok(cg_read("memory.events", "oom") == oom &&
 	       cg_read("memory.events", "oom_kill") == oom_kill,
 	       "memory.events shows no OOM and no OOM kill");
+	heap_read_stats(&after);
+	tap_ok(after.pool_pages == pooled.pool_pages &&
+	       cg_read("memory.current", NULL) < (long)(2 * MiB),
+	       "the cgroup took nothing from the pool and put nothing in it, its charge is gone (pool %ld -> %ld pages, memory.current %ld KiB)",
+	       pooled.pool_pages, after.pool_pages, cg_read("memory.current", NULL) / 1024);
 
 	heap_drain_pool();
 	rmdir(CG);
