@@ -7,16 +7,16 @@
  *
  * Sources, strongest first:
  *  - Arm CCA: arch/arm64/kernel/rsi.c registers the platform device
- *    "arm-cca-dev" (6.13+; renamed "arm-rsi-dev" later) only when the kernel
- *    runs in a realm, so /sys/bus/platform/devices/<name> marks a realm.
+ *    RSI_PDEV_NAME, "arm-cca-dev" (6.13+, still so in 7.3), only when the
+ *    kernel runs in a realm, so /sys/bus/platform/devices/arm-cca-dev marks
+ *    a realm.
  *  - Intel TDX: X86_FEATURE_TDX_GUEST, shown as the /proc/cpuinfo flag
  *    "tdx_guest" (5.19+), set only when the TDX module answered at boot.
- *  - AMD SEV family:
- *    - /sys/devices/system/cpu/sev/sev_status (or /sys/hypervisor/sev/,
- *      where newer kernels moved it) holds the SEV_STATUS MSR: bit 0 SEV,
- *      bit 1 SEV-ES, bit 2 SEV-SNP.  Exact, on the kernels that have it.
- *    - /sys/devices/system/cpu/sev/ itself exists only in SEV-SNP guests
- *      (6.10+, Documentation/ABI/testing/sysfs-devices-system-cpu).
+ *  - AMD SEV family.  No kernel up to 7.3 exports the SEV_STATUS MSR to
+ *    userspace (only the boot log prints it), so:
+ *    - /sys/devices/system/cpu/sev/ exists only in SEV-SNP guests
+ *      (6.10+, arch/x86/coco/sev/core.c sev_sysfs_init(), documented in
+ *      Documentation/ABI/testing/sysfs-devices-system-cpu).
  *    - Otherwise the cpuinfo flags "sev", "sev_es", "sev_snp" together with
  *      "hypervisor".  The kernel drops these flags at boot unless memory
  *      encryption is enabled (early_detect_mem_encrypt()), and "hypervisor"
@@ -33,10 +33,6 @@
 
 #include "ccshared.h"
 #include "internal.h"
-
-#define SEV_STATUS_SEV		(1ULL << 0)
-#define SEV_STATUS_SEV_ES	(1ULL << 1)
-#define SEV_STATUS_SEV_SNP	(1ULL << 2)
 
 /* Only the first CPU's block is read; its "flags" line is a few KiB. */
 #define CPUINFO_MAX		(64 * 1024)
@@ -125,36 +121,6 @@ static void set_platform(struct ccshared_platform_info *info,
 	snprintf(info->evidence, sizeof(info->evidence), "%s", evidence);
 }
 
-static bool detect_sev_status(const char *root, struct ccshared_platform_info *info)
-{
-	static const char *const files[] = {
-		"sys/devices/system/cpu/sev/sev_status",
-		"sys/hypervisor/sev/sev_status",
-	};
-	unsigned long long status;
-	char text[64], *end;
-	size_t i;
-
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		if (ccs_read_file(root, files[i], text, sizeof(text)) <= 0)
-			continue;
-		errno = 0;
-		status = strtoull(text, &end, 16);
-		if (errno || end == text)
-			continue;
-		if (status & SEV_STATUS_SEV_SNP)
-			set_platform(info, CCSHARED_PLATFORM_SEV_SNP, files[i]);
-		else if (status & SEV_STATUS_SEV_ES)
-			set_platform(info, CCSHARED_PLATFORM_SEV_ES, files[i]);
-		else if (status & SEV_STATUS_SEV)
-			set_platform(info, CCSHARED_PLATFORM_SEV, files[i]);
-		else
-			continue;
-		return true;
-	}
-	return false;
-}
-
 static void detect_platform(const char *root, struct ccshared_platform_info *info)
 {
 	char *cpuinfo;
@@ -165,13 +131,6 @@ static void detect_platform(const char *root, struct ccshared_platform_info *inf
 			     "/sys/bus/platform/devices/arm-cca-dev");
 		return;
 	}
-	if (ccs_exists(root, "sys/bus/platform/devices/arm-rsi-dev")) {
-		set_platform(info, CCSHARED_PLATFORM_CCA,
-			     "/sys/bus/platform/devices/arm-rsi-dev");
-		return;
-	}
-	if (detect_sev_status(root, info))
-		return;
 
 	cpuinfo = malloc(CPUINFO_MAX);
 	if (cpuinfo && ccs_read_file(root, "proc/cpuinfo", cpuinfo, CPUINFO_MAX) > 0) {

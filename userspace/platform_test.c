@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 	expect("sev", CCSHARED_PLATFORM_SEV, CCSHARED_HEAP_MISSING, false, "6.12.117+deb13-amd64");
 	expect("sev-es", CCSHARED_PLATFORM_SEV_ES, CCSHARED_HEAP_MISSING, false, "6.12.117+deb13-amd64");
 	expect("sev-snp", CCSHARED_PLATFORM_SEV_SNP, CCSHARED_HEAP_MODULE, true, "7.3.4+deb13-amd64");
-	expect("sev-status", CCSHARED_PLATFORM_SEV_ES, CCSHARED_HEAP_MISSING, false, "");
+	/* An SNP guest before 6.10: no /sys/devices/system/cpu/sev, flags only. */
+	expect("sev-snp-flags", CCSHARED_PLATFORM_SEV_SNP, CCSHARED_HEAP_MISSING, false, "");
 	expect("tdx", CCSHARED_PLATFORM_TDX, CCSHARED_HEAP_BUILTIN, false, "7.3.4+deb13-amd64");
 	expect("cca", CCSHARED_PLATFORM_CCA, CCSHARED_HEAP_MISSING, false, "6.13.0-arm64");
 	expect("empty", CCSHARED_PLATFORM_NONE, CCSHARED_HEAP_MISSING, false, "");
