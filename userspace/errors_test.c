@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -111,6 +113,66 @@ static void buf_errors(void)
 	ok(1, "freeing NULL handles is allowed");
 }
 
+/* Lazy mapping from many threads at once: one address, one mapping. */
+#define MAP_THREADS 8
+
+static pthread_barrier_t map_barrier;
+
+static void *map_worker(void *arg)
+{
+	void *addr = NULL;
+
+	pthread_barrier_wait(&map_barrier);
+	if (ccshared_buf_map(arg, &addr))
+		return NULL;
+	return addr;
+}
+
+/* How many mappings of the memfd named 'name' /proc/self/maps lists. */
+static int count_mappings(const char *name)
+{
+	char line[512];
+	FILE *maps;
+	int n = 0;
+
+	maps = fopen("/proc/self/maps", "re");
+	if (!maps)
+		return -1;
+	while (fgets(line, sizeof(line), maps))
+		n += strstr(line, name) != NULL;
+	fclose(maps);
+	return n;
+}
+
+static void concurrent_map(void)
+{
+	pthread_t threads[MAP_THREADS];
+	void *addrs[MAP_THREADS];
+	struct ccshared_buf *buf;
+	int fd, i, started = 0, same = 0;
+
+	fd = memfd_create("ccshared-map-race", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, 16 * 4096) || ccshared_buf_import(fd, &buf)) {
+		ok(0, "a memfd buffer for the mapping race");
+		return;
+	}
+	pthread_barrier_init(&map_barrier, NULL, MAP_THREADS);
+	for (i = 0; i < MAP_THREADS; i++)
+		started += pthread_create(&threads[i], NULL, map_worker, buf) == 0;
+	for (i = 0; i < MAP_THREADS; i++) {
+		addrs[i] = NULL;
+		pthread_join(threads[i], &addrs[i]);
+	}
+	pthread_barrier_destroy(&map_barrier);
+	for (i = 0; i < MAP_THREADS; i++)
+		same += addrs[i] && addrs[i] == ccshared_buf_addr(buf);
+	is_int(started, MAP_THREADS, "%d threads map one buffer at once", MAP_THREADS);
+	is_int(same, MAP_THREADS, "... and all get the same address");
+	is_int(count_mappings("ccshared-map-race"), 1, "... from one mapping: the losers unmapped theirs");
+	ccshared_buf_free(buf);
+	is_int(count_mappings("ccshared-map-race"), 0, "freeing the buffer unmaps it");
+}
+
 static void stats(void)
 {
 	struct ccshared_stats stats;
@@ -136,6 +198,7 @@ int main(int argc, char **argv)
 	snprintf(root_snp, sizeof(root_snp), "%s/sev-snp", testdata);
 	heap_errors();
 	buf_errors();
+	concurrent_map();
 	stats();
 	return tap_done();
 }
