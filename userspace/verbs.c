@@ -35,6 +35,7 @@ int ccshared_verbs_reg_slice(struct ibv_pd *pd, struct ccshared_buf *buf,
 			return ret;
 		iova = (uint64_t)(uintptr_t)addr + offset;
 	}
+	errno = 0;	/* a provider that fails without setting it gets -EIO */
 	mr = ibv_reg_dmabuf_mr(pd, offset, length, iova, ccshared_buf_fd(buf), access);
 	if (!mr) {
 		/*
@@ -68,7 +69,8 @@ const char *ccshared_verbs_strerror(int err)
 		       "memory (ibv_reg_dmabuf_mr); mlx5, efa, bnxt_re and irdma "
 		       "can, rxe and siw cannot";
 	case EINVAL:
-		return "invalid argument: the slice must lie inside the buffer";
+		return "invalid argument: a NULL handle, a slice outside the buffer, "
+		       "or a slice not taken from this slab";
 	case ENOBUFS:
 		return "all slices of the slab are in use";
 	case EBUSY:
