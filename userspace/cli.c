@@ -220,18 +220,53 @@ static int open_heap(const char *name, unsigned int flags, struct ccshared_heap 
 	return EXIT_OK;
 }
 
+/* Length of the valid UTF-8 sequence at 'p' (RFC 3629), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t len, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/*
+ * A JSON string (RFC 8259).  The text comes from the kernel and from file
+ * names, which need not be UTF-8: an invalid byte becomes U+FFFD, so the
+ * output always parses.
+ */
 static void json_string(const char *text)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len;
 
 	putchar('"');
-	for (p = (const unsigned char *)text; *p; p++) {
+	while (*p) {
+		len = utf8_len(p);
 		if (*p == '"' || *p == '\\')
 			printf("\\%c", *p);
 		else if (*p < 0x20)
 			printf("\\u%04x", *p);
+		else if (!len)
+			fputs("\\ufffd", stdout);
 		else
-			putchar(*p);
+			fwrite(p, 1, len, stdout);
+		p += len ? len : 1;
 	}
 	putchar('"');
 }
@@ -446,9 +481,10 @@ static int cmd_stat(int argc, char **argv)
 		switch (opt) {
 		case 'j': json = true; break;
 		case 'w':
-			if (parse_seconds(optarg, "--watch", &watch) || !watch) {
-				if (!watch)
-					fprintf(stderr, "%s: --watch needs at least 1 second\n", progname);
+			if (parse_seconds(optarg, "--watch", &watch))
+				return EXIT_USAGE;
+			if (!watch) {
+				fprintf(stderr, "%s: --watch needs at least 1 second\n", progname);
 				return EXIT_USAGE;
 			}
 			watching = true;

@@ -86,6 +86,28 @@ for k, (got, exp) in bad.items():
     print(f"{k}: got {got!r}, want {exp!r}")
 sys.exit(1 if bad else 0)
 PY
+# Names the kernel lists are bytes, not UTF-8 text: info --json must escape
+# quotes, backslashes and control characters and must not emit invalid UTF-8.
+odd=$(printf '/dev/dma_heap/ccshared-test"q\\b\001\377')
+odd_json=$(mktemp)
+if touch "$odd" 2>/dev/null; then
+	"$ccshared" info --json >"$odd_json"
+	rm -f "$odd"
+	check "info --json stays valid JSON with odd heap names" python3 - "$odd_json" <<'PY'
+import json, sys
+# Bytes in: json.loads() decodes them as strict UTF-8.
+heaps = json.loads(open(sys.argv[1], "rb").read())["heaps"]
+want = 'ccshared-test"q\\b\x01\ufffd'
+if want not in heaps:
+    print(f"# {want!r} not in {heaps!r}")
+    sys.exit(1)
+PY
+else
+	skip "info --json with odd heap names" "cannot create a file in /dev/dma_heap"
+fi
+rm -f "$odd_json"
+check "stat --watch abc reports one error, not two" sh -c \
+	"! '$ccshared' stat --watch abc 2>&1 | grep -q 'at least 1 second'"
 check "info (text) names the platform and the system heap" sh -c \
 	"'$ccshared' info | grep -q '^platform: *none' && '$ccshared' info | grep -q '^heaps:.* system'"
 
