@@ -149,8 +149,9 @@ int ccshared_buf_alloc(struct ccshared_heap *heap, size_t size,
 		       unsigned int flags, struct ccshared_buf **buf);
 /*
  * Adopt a dma-buf fd from elsewhere (another process, a driver): the buffer
- * takes ownership of 'fd' and closes it in ccshared_buf_free().
- * -EBADF: 'fd' is not open.
+ * takes ownership of 'fd' and closes it in ccshared_buf_free().  On failure
+ * the fd stays the caller's.
+ * -EINVAL: 'fd' is negative; -EBADF: 'fd' is not open.
  */
 int ccshared_buf_import(int fd, struct ccshared_buf **buf);
 /* The dma-buf fd, owned by the buffer: dup() it to keep it. */
