@@ -49,7 +49,7 @@ static int rxe_dmabuf_fill_pages(struct rxe_mr *mr, struct ib_umem *umem)
 }
 
 static int rxe_mr_init_dmabuf(struct rxe_dev *rxe, u64 offset, u64 length,
-			      int fd, int access, struct rxe_mr *mr)
+			      u64 iova, int fd, int access, struct rxe_mr *mr)
 {
 	struct ib_umem_dmabuf *umem_dmabuf;
 	struct ib_umem *umem;
@@ -66,7 +66,9 @@ static int rxe_mr_init_dmabuf(struct rxe_dev *rxe, u64 offset, u64 length,
 		return PTR_ERR(umem_dmabuf);
 	umem = &umem_dmabuf->umem;
 
-	num_pages = ib_umem_num_pages(umem);
+	/* Whole pages from the one holding 'offset' (umem->iova is unset). */
+	num_pages = (ALIGN(offset + length, PAGE_SIZE) -
+		     ALIGN_DOWN(offset, PAGE_SIZE)) >> PAGE_SHIFT;
 	mr->page_info = kcalloc(num_pages, sizeof(*mr->page_info), GFP_KERNEL);
 	if (!mr->page_info) {
 		err = -ENOMEM;
@@ -79,6 +81,9 @@ static int rxe_mr_init_dmabuf(struct rxe_dev *rxe, u64 offset, u64 length,
 	if (err)
 		goto err_release;
 
+	/* Unlike reg_user_mr, uverbs leaves the range of a dma-buf MR to us. */
+	mr->ibmr.iova = iova;
+	mr->ibmr.length = length;
 	mr->umem = umem;
 	mr->ibmr.type = IB_MR_TYPE_USER;
 	mr->state = RXE_MR_STATE_VALID;
@@ -120,7 +125,7 @@ struct ib_mr *rxe_reg_user_mr_dmabuf(struct ib_pd *ibpd, u64 offset,
 	mr->ibmr.pd = ibpd;
 	mr->ibmr.device = ibpd->device;
 
-	err = rxe_mr_init_dmabuf(rxe, offset, length, fd, access, mr);
+	err = rxe_mr_init_dmabuf(rxe, offset, length, iova, fd, access, mr);
 	if (err)
 		goto err_cleanup;
 

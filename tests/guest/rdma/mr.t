@@ -1,0 +1,7 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# dma-buf MR lifetimes and bad input on the test rxe (mr.c).
+. "$(dirname "$0")/rdma-setup.sh"
+rdma_skip_unless_supported
+rdma_setup 2>&1 | sed 's/^/# setup: /'
+exec "$CCSHARED_BUILD/tests/guest/rdma/mr-test"

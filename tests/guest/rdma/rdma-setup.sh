@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the RDMA guest tests.  rdma_setup brings up the test-only rxe
+# that takes dma-buf MRs (tests/rdma-provider): the heap, the patched
+# rdma_rxe on a dummy netdev (rxe0 on ccs0, 10.99.0.1), and the patched
+# provider copied over the stock one in the guest's tmpfs overlay (the stock
+# one is kept in $RDMA_STOCK_PROVIDER).  Idempotent: the tests of the part
+# share one boot.
+RDMA_PROVIDER_DIR=$CCSHARED_BUILD/rdma-provider
+RDMA_PROVIDER_LIB=/usr/lib/x86_64-linux-gnu/libibverbs/librxe-rdmav34.so
+RDMA_STOCK_PROVIDER=/run/ccshared-rdma/librxe-rdmav34.so.stock
+RDMA_ADDR=10.99.0.1
+PATH=$CCSHARED_BUILD/samples/rdma:$PATH
+
+# The rxe patch targets Debian's 7.3 kernel only.
+rdma_skip_unless_supported() {
+	case $(uname -r) in
+	7.3.*) ;;
+	*) echo "1..0 # SKIP the test rxe with dma-buf MRs is built for Debian's 7.3 kernel only, this is $(uname -r)"; exit 0 ;;
+	esac
+	if [ ! -e "$RDMA_PROVIDER_DIR/$(uname -r)/rdma_rxe.ko" ]; then
+		echo "1..0 # SKIP tests/rdma-provider is not built (run tests/vm/build)"
+		exit 0
+	fi
+}
+
+rdma_heap() {
+	[ -c /dev/dma_heap/system_cc_shared ] ||
+		ccshared-load ccshared_heap force_non_coco=1 || return 1
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+}
+
+# rdma_rxe_up NETDEV ADDR/PREFIX: the patched rdma_rxe, and rxe0 on NETDEV.
+rdma_rxe_up() {
+	local dev=$1 addr=$2 m
+	for m in ib_core ib_uverbs rdma_ucm udp_tunnel ip6_udp_tunnel; do
+		modprobe "$m" || return 1
+	done
+	if [ ! -d /sys/module/rdma_rxe ]; then
+		insmod "$RDMA_PROVIDER_DIR/$(uname -r)/rdma_rxe.ko" || return 1
+	fi
+	[ -e /sys/bus/platform/devices/rxe_dmabuf ] || {
+		echo "rdma_rxe is loaded but is not the test copy (no rxe_dmabuf device)" >&2
+		return 1
+	}
+	ip addr show dev "$dev" | grep -q "inet ${addr%/*}/" || ip addr add "$addr" dev "$dev" || return 1
+	ip link set "$dev" up || return 1
+	[ -d /sys/class/infiniband/rxe0 ] || rdma link add rxe0 type rxe netdev "$dev" || return 1
+	if [ ! -e "$RDMA_STOCK_PROVIDER" ]; then
+		mkdir -p "${RDMA_STOCK_PROVIDER%/*}"
+		cp "$RDMA_PROVIDER_LIB" "$RDMA_STOCK_PROVIDER" || return 1
+	fi
+	rdma_provider patched
+}
+
+# rdma_provider patched|stock: which rxe provider new processes load.
+rdma_provider() {
+	if [ "$1" = stock ]; then
+		cp "$RDMA_STOCK_PROVIDER" "$RDMA_PROVIDER_LIB"
+	else
+		cp "$RDMA_PROVIDER_DIR/librxe-rdmav34.so" "$RDMA_PROVIDER_LIB"
+	fi
+}
+
+# One guest: rxe0 on a dummy netdev; client and server talk over it.
+rdma_setup() {
+	rdma_heap || return 1
+	modprobe dummy || return 1
+	ip link show ccs0 >/dev/null 2>&1 || ip link add ccs0 mtu 9000 type dummy || return 1
+	rdma_rxe_up ccs0 "$RDMA_ADDR/24"
+}
+
+# rdma_pair ARGS...: run a server and a client with the same ARGS over
+# rxe0; prints both outputs as diagnostics; fails unless both exit 0.
+rdma_pair() {
+	local port=$((20000 + RANDOM % 10000)) out status=0 sstatus spid
+	out=$(mktemp -d)
+	ccshared_rdma_write -p "$port" -b "$RDMA_ADDR" "$@" >"$out/server" 2>&1 &
+	spid=$!
+	for _ in $(seq 100); do
+		grep -q listening "$out/server" && break
+		kill -0 "$spid" 2>/dev/null || break
+		sleep 0.1
+	done
+	ccshared_rdma_write -p "$port" "$@" "$RDMA_ADDR" >"$out/client" 2>&1 || status=$?
+	# A client that never connected leaves the server waiting.
+	[ $status = 0 ] || kill "$spid" 2>/dev/null
+	wait "$spid"
+	sstatus=$?
+	[ $status != 0 ] || status=$sstatus
+	sed 's/^/# server: /' "$out/server"
+	sed 's/^/# client: /' "$out/client"
+	rm -rf "$out"
+	return $status
+}
