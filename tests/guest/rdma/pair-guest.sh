@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# usage (in a guest of tests/vm/run-pair): pair-guest.sh ARGS... ROLE
+# One side of two-guests.host: rxe0 on eth0 (10.99.1.ROLE), then guest 1
+# serves and guest 2 connects, with ARGS for ccshared_rdma_write.  Prints
+# "PAIR-RESULT <exit status>" last, or "PAIR-SKIP <reason>".
+. "$(dirname "$0")/rdma-setup.sh"
+role=${*: -1}
+set -- "${@:1:$#-1}"
+case $(uname -r) in
+7.3.*) ;;
+*) echo "PAIR-SKIP the test rxe with dma-buf MRs is built for Debian's 7.3 kernel only, this is $(uname -r)"; exit 0 ;;
+esac
+modprobe virtio_net && sleep 1
+{ rdma_heap && rdma_rxe_up eth0 "10.99.1.$role/24"; } 2>&1 | sed 's/^/setup: /'
+[ -d /sys/class/infiniband/rxe0 ] || { echo "PAIR-RESULT 1"; exit 1; }
+status=0
+if [ "$role" = 1 ]; then
+	timeout 240 ccshared_rdma_write -b 10.99.1.1 "$@" || status=$?
+else
+	# The server may still be booting: retry while it is unreachable.
+	for _ in $(seq 60); do
+		status=0
+		timeout 240 ccshared_rdma_write "$@" 10.99.1.1 2>&1 || status=$?
+		[ $status = 5 ] || break
+		sleep 1
+	done
+fi
+echo "PAIR-RESULT $status"
+exit $status
