@@ -440,10 +440,13 @@ static int edu_run_dma(struct edu_device *edu, dma_addr_t bus, u32 dev_off,
 
 	/*
 	 * Not interruptible: the engine cannot be stopped, so the memory must
-	 * stay mapped until it has finished.  If it never does, keep the
-	 * device away from memory for good.
+	 * stay mapped until it has finished.  If it never does, the caller
+	 * will unmap the buffer and the exporter may free it while the engine
+	 * may still write to it: clear Bus Master Enable, so that the device
+	 * cannot reach memory any more, and refuse further transfers.
 	 */
 	if (!wait_for_completion_timeout(&edu->dma_done, EDU_DMA_TIMEOUT)) {
+		pci_clear_master(edu->pdev);
 		edu->broken = true;
 		dev_err(&edu->pdev->dev, "DMA timed out; disabling the device's DMA\n");
 		return -ETIMEDOUT;
