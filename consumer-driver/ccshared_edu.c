@@ -142,7 +142,7 @@ struct edu_device {
  * @bounced:	some segment of the mapping is a swiotlb bounce buffer
  * @nr_segments: DMA segments in @sgt
  * @mapped_len:	sum of their lengths
- * @map_ns:	how long dma_buf_map_attachment() took
+ * @map_ns:	how long attaching, pinning and mapping took
  *
  * @sgt and everything about the mapping are protected by the dma-buf's
  * reservation lock, because the exporter's invalidation changes them
@@ -294,16 +294,13 @@ static int edu_pin_and_map_locked(struct edu_buffer *buf)
 {
 	struct sg_table *sgt;
 	long timeout;
-	ktime_t start;
 	int ret;
 
 	ret = dma_buf_pin(buf->attach);
 	if (ret)
 		return ret;
 
-	start = ktime_get();
 	sgt = dma_buf_map_attachment(buf->attach, DMA_BIDIRECTIONAL);
-	buf->map_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto unpin;
@@ -335,6 +332,7 @@ static struct edu_buffer *edu_import(struct edu_device *edu, struct file *owner,
 {
 	struct edu_buffer *buf;
 	struct dma_buf *dmabuf;
+	ktime_t start;
 	int ret;
 
 	/* Our own reference: the user may close the fd right after ATTACH. */
@@ -356,6 +354,12 @@ static struct edu_buffer *edu_import(struct edu_device *edu, struct file *owner,
 	buf->dmabuf = dmabuf;
 	buf->shared = edu_dmabuf_is_shared(dmabuf);
 
+	/*
+	 * Time attach, pin and map together: 6.12 maps the buffer of an
+	 * exporter without pin/unpin already in dma_buf_dynamic_attach() and
+	 * hands out that cached table later, so that is where it bounces.
+	 */
+	start = ktime_get();
 	buf->attach = dma_buf_dynamic_attach(dmabuf, &edu->pdev->dev,
 					     &edu_attach_ops, buf);
 	if (IS_ERR(buf->attach)) {
@@ -368,6 +372,7 @@ static struct edu_buffer *edu_import(struct edu_device *edu, struct file *owner,
 	dma_resv_unlock(dmabuf->resv);
 	if (ret)
 		goto detach;
+	buf->map_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	return buf;
 
 detach:

@@ -89,7 +89,8 @@ struct ccshared_edu_dma {
  * @reserved:	must be 0
  * @size:	out: size of the dma-buf in bytes
  * @mapped_len:	out: sum of the DMA segment lengths
- * @map_ns:	out: time dma_buf_map_attachment() took, in nanoseconds
+ * @map_ns:	out: time the driver took to attach, pin and map the buffer,
+ *		in nanoseconds (6.12 maps some buffers while attaching)
  */
 struct ccshared_edu_info {
 	__u32 handle;
