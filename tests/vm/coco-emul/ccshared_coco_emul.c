@@ -17,8 +17,10 @@
  * set_memory_decrypted() changes nothing.
  *
  * /sys/kernel/debug/ccshared_coco_emul/
- *   stats        calls of force_dma_unencrypted() seen, and how many of
- *                them were forced to true
+ *   stats        calls of force_dma_unencrypted() seen, how many of them
+ *                were forced to true, and how many the kretprobe missed
+ *                (all instances busy): a missed call returned the real
+ *                answer, so the emulation holds only while that is 0
  *   check        for each matching device: dma_max_mapping_size() and a
  *                DMA_ATTR_CC_SHARED mapping of a fresh page (DMA address
  *                against physical address)
@@ -146,8 +148,10 @@ DEFINE_SHOW_ATTRIBUTE(emul_check);
 
 static int emul_stats_show(struct seq_file *s, void *unused)
 {
-	seq_printf(s, "calls: %ld\nforced: %ld\n", atomic_long_read(&emul_calls),
-		   atomic_long_read(&emul_forced));
+	/* No free instance (nmissed), or the kprobe itself reentered. */
+	seq_printf(s, "calls: %ld\nforced: %ld\nmissed: %lu\n",
+		   atomic_long_read(&emul_calls), atomic_long_read(&emul_forced),
+		   (unsigned long)emul_probe.nmissed + emul_probe.kp.nmissed);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(emul_stats);
