@@ -7,18 +7,19 @@
  * 4 KiB between a buffer inside the device and a bus address, and raises
  * an interrupt when it is done.  Real NICs, GPUs and accelerators have
  * descriptor rings instead of four registers, but they import dma-bufs the
- * same way, and this file is meant to be read top to bottom and copied:
+ * same way, and this file is meant to be read top to bottom and copied.
+ * As in any C file, callees come before their callers:
  *
- *   1. probe: enable the device, map its registers, set the DMA mask,
- *      request the interrupt, create /dev/ccshared_edu<N>;
- *   2. the char device: per-file handles, ioctls;
+ *   1. the non-TDISP policy: which buffers the device may use at all;
+ *   2. invalidation: the exporter takes the mapping away;
  *   3. import: dma_buf_get, a dynamic attach, pin and map under the
- *      reservation lock, wait for fences;
- *   4. the non-TDISP policy: which buffers the device may use at all;
- *   5. DMA: program the engine from the DMA addresses of the sg_table;
- *   6. invalidation: the exporter takes the mapping away;
- *   7. teardown: everything in exactly the reverse order, also when the
- *      device is unbound while buffers are still attached.
+ *      reservation lock, wait for fences; and teardown, in exactly the
+ *      reverse order;
+ *   4. DMA: program the engine from the DMA addresses of the sg_table;
+ *   5. the char device: per-file handles, ioctls;
+ *   6. probe: enable the device, map its registers, set the DMA mask,
+ *      request the interrupt, create /dev/ccshared_edu<N>; and remove,
+ *      also while buffers are still attached.
  *
  * Confidential VMs.  In an SEV-SNP, TDX or CCA guest, a device that is not
  * trusted through TDISP can only reach memory the guest has shared with the
@@ -236,13 +237,11 @@ static int edu_policy_check_mapping(struct edu_buffer *buf)
 	return -EPERM;
 }
 
-/* ---- Import: get, attach, pin, map -------------------------------------- */
+/* ---- Invalidation ------------------------------------------------------- */
 
 /*
- * Called by the exporter, with the reservation lock held, when it must
- * move or revoke the buffer.  We pinned it, so a well-behaved exporter
- * only gets here to revoke it: stop using the mapping and give it back.
- * DMA runs under the same lock, so no transfer is in flight now.
+ * Undo edu_pin_and_map_locked(), once: from the invalidation callback or
+ * from teardown, whichever comes first.  @sgt == NULL marks it done.
  */
 static void edu_unmap_locked(struct edu_buffer *buf)
 {
@@ -255,6 +254,15 @@ static void edu_unmap_locked(struct edu_buffer *buf)
 	dma_buf_unpin(buf->attach);
 }
 
+/*
+ * Called by the exporter, with the reservation lock held, when it must
+ * move or revoke the buffer.  We pinned it, so a well-behaved exporter
+ * only gets here to revoke it, and a pinned importer takes that as final
+ * (the kdoc of dma_buf_invalidate_mappings()): stop using the mapping and
+ * give it back before returning, so the exporter need not wait for us.
+ * DMA runs under the same lock, so no transfer is in flight now.  Later
+ * DMA on this handle gets -ENODEV; INFO reports it revoked.
+ */
 static void edu_invalidate(struct dma_buf_attachment *attach)
 {
 	struct edu_buffer *buf = attach->importer_priv;
@@ -271,6 +279,8 @@ static const struct dma_buf_attach_ops edu_attach_ops = {
 	.allow_peer2peer = false,	/* we need struct pages behind the buffer */
 	.EDU_ATTACH_OPS_INVALIDATE = edu_invalidate,
 };
+
+/* ---- Import: get, attach, pin, map -------------------------------------- */
 
 static void edu_describe_mapping(struct edu_buffer *buf)
 {

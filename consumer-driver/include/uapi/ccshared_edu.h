@@ -17,8 +17,8 @@
  * Errors: -EBADF or -EINVAL for a fd that is not a dma-buf; -EINVAL for bad
  * offsets, lengths, directions or flags; -ENOENT for a handle this file
  * does not own (including one already detached); -EPERM when the non-TDISP
- * policy refuses a buffer; -ENODEV once the device is gone; -ENOTTY for
- * unknown ioctls.
+ * policy refuses a buffer; -ENODEV once the device is gone, or for DMA
+ * once the exporter has revoked the mapping; -ENOTTY for unknown ioctls.
  */
 #ifndef _UAPI_CCSHARED_EDU_H
 #define _UAPI_CCSHARED_EDU_H
@@ -34,7 +34,8 @@
  * @fd:		in: the dma-buf's file descriptor; the driver takes its own
  *		reference, so the caller may close it afterwards
  * @flags:	in: must be 0
- * @handle:	out: names the attachment in later calls; never 0
+ * @handle:	out: names the attachment in later calls; never 0; must be 0
+ *		on input
  * @reserved:	must be 0
  */
 struct ccshared_edu_attach {
@@ -91,6 +92,8 @@ struct ccshared_edu_dma {
  * @mapped_len:	out: sum of the DMA segment lengths
  * @map_ns:	out: time the driver took to attach, pin and map the buffer,
  *		in nanoseconds (6.12 maps some buffers while attaching)
+ *
+ * All fields but @handle are outputs and must be 0 on input.
  */
 struct ccshared_edu_info {
 	__u32 handle;
