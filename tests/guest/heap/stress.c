@@ -104,7 +104,11 @@ int main(void)
 	tap_ok(after.leaked_pages == before.leaked_pages, "nothing leaked");
 	heap_drain_pool();
 	free_after = meminfo_kb("MemFree");
-	tap_ok(labs(free_after - free_before) * 100 <= total,
+	/*
+	 * Only a shortfall would be a leak: the kernel may well have freed
+	 * other memory (page cache, per-cpu lists) in the meantime.
+	 */
+	tap_ok((free_before - free_after) * 100 <= total,
 	       "MemFree is back within 1%% of MemTotal after draining (%ld -> %ld KiB)",
 	       free_before, free_after);
 
