@@ -132,20 +132,19 @@ static void usage_selftest(FILE *out)
 
 /* ---- helpers ------------------------------------------------------------- */
 
+/* "64 KiB", "3 MiB"; sizes that are not a whole number of a unit stay in
+ * bytes ("4097 B"), so a rounded figure never hides an odd size. */
 static void format_size(char *out, size_t out_len, size_t size)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double value = (double)size;
 	unsigned int unit = 0;
+	size_t value = size;
 
-	while (value >= 1024 && unit < sizeof(units) / sizeof(units[0]) - 1) {
+	while (value && value % 1024 == 0 && unit < sizeof(units) / sizeof(units[0]) - 1) {
 		value /= 1024;
 		unit++;
 	}
-	if (unit == 0)
-		snprintf(out, out_len, "%zu B", size);
-	else
-		snprintf(out, out_len, "%.1f %s", value, units[unit]);
+	snprintf(out, out_len, "%zu %s", value, units[unit]);
 }
 
 static int parse_seconds(const char *text, const char *option, unsigned int *seconds)
