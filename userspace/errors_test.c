@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "ccshared.h"
-#include "tap.h"
+#include "tap.h"		/* tests/lib/tap.h */
 
 static char root_none[PATH_MAX], root_tdx[PATH_MAX], root_empty[PATH_MAX], root_snp[PATH_MAX];
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "ccshared.h"
-#include "tap.h"
+#include "tap.h"		/* tests/lib/tap.h */
 
 static const char *testdata;
 
@@ -59,9 +59,9 @@ int main(int argc, char **argv)
 	ok(strcmp(ccshared_heap_provider_name(CCSHARED_HEAP_MODULE), "ccshared_heap") == 0,
 	   "provider names");
 	is_int(ccshared_detect(NULL, &info), 0, "detecting the running system works");
-	printf("# this machine: %s (%s), system_cc_shared %s\n",
-	       ccshared_platform_name(info.platform), info.evidence,
-	       ccshared_heap_provider_name(info.heap_provider));
+	tap_diag("this machine: %s (%s), system_cc_shared %s",
+		 ccshared_platform_name(info.platform), info.evidence,
+		 ccshared_heap_provider_name(info.heap_provider));
 	ok(info.kernel_release[0] != '\0', "the running kernel's release is read");
 	return tap_done();
 }

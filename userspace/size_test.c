@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "ccshared.h"
-#include "tap.h"
+#include "tap.h"		/* tests/lib/tap.h */
 
 static const struct {
 	const char *text;

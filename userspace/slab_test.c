@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "slab_core.h"
-#include "tap.h"
+#include "tap.h"		/* tests/lib/tap.h */
 
 #define COUNT		64
 #define THREADS		4

@@ -18,7 +18,7 @@
 #include <ccshared.h>
 #include <ccshared-dpdk.h>
 
-#include "tap.h"		/* userspace/tap.h */
+#include "tap.h"		/* tests/lib/tap.h */
 
 static struct ccshared_stats stats(void)
 {
@@ -60,8 +60,7 @@ int main(void)
 
 	ret = rte_eal_init((int)(sizeof(eal_args) / sizeof(eal_args[0])) - 1, eal_args);
 	if (ret < 0) {
-		printf("Bail out! Couldn't initialise EAL: %s\n", rte_strerror(rte_errno));
-		return 1;
+		tap_bail("Couldn't initialise EAL: %s", rte_strerror(rte_errno));
 	}
 
 	before = stats();

@@ -18,64 +18,6 @@
 
 #include "edutest.h"
 
-static int tap_n, tap_failed;
-
-void tap_plan(int n)
-{
-	printf("1..%d\n", n);
-	fflush(stdout);
-}
-
-bool tap_ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed = 1;
-	return cond;
-}
-
-void tap_diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-void tap_skip_all(const char *reason)
-{
-	printf("1..0 # SKIP %s\n", reason);
-	exit(0);
-}
-
-void tap_bail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	exit(1);
-}
-
-int tap_done(void)
-{
-	return tap_failed;
-}
-
 int kernel_major(void)
 {
 	struct utsname u;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared helpers of the ccshared_edu guest tests (tests/guest/edu and
- * tests/guest/edu-bounce): TAP, loading the modules, dma-buf heaps, the
+ * tests/guest/edu-bounce): loading the modules, dma-buf heaps, the
  * driver's ioctls, swiotlb and heap counters, and DMA round trips.
  */
 #ifndef EDUTEST_H
@@ -14,20 +14,13 @@
 #include <linux/dma-buf.h>
 
 #include "ccshared_edu.h"
+#include "tap.h"		/* tests/lib/tap.h */
 
 #define KiB (1024UL)
 #define MiB (1024UL * KiB)
 
 #define CC_HEAP "system_cc_shared"
 #define SYS_HEAP "system"
-
-/* TAP */
-void tap_plan(int n);
-bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void tap_skip_all(const char *reason) __attribute__((noreturn));
-void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-int tap_done(void);
 
 /* The running kernel: 7 for 7.x, 6 for 6.12. */
 int kernel_major(void);

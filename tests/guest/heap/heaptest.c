@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,81 +13,6 @@
 #include <linux/dma-heap.h>
 
 #include "heaptest.h"
-
-static int tap_n, tap_planned, tap_failed;
-
-void tap_plan(int n)
-{
-	tap_planned = n;
-	printf("1..%d\n", n);
-	fflush(stdout);
-}
-
-bool tap_ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed = 1;
-	return cond;
-}
-
-void tap_skip(const char *reason, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("ok %d - ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" # SKIP %s\n", reason);
-	fflush(stdout);
-}
-
-void tap_diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-void tap_skip_all(const char *reason)
-{
-	printf("1..0 # SKIP %s\n", reason);
-	exit(0);
-}
-
-void tap_bail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	exit(1);
-}
-
-int tap_done(void)
-{
-	if (tap_n != tap_planned) {
-		printf("# planned %d tests, ran %d\n", tap_planned, tap_n);
-		return 1;
-	}
-	return tap_failed;
-}
 
 bool heap_is_misc(void)
 {

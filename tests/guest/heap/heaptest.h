@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared helpers of the heap's guest tests: TAP output, loading and
- * unloading the module, allocation, and the debugfs statistics.
+ * Shared helpers of the heap's guest tests (TAP: tests/lib/tap.h): loading
+ * and unloading the module, allocation, and the debugfs statistics.
  *
  * The module is loaded with the parameters every test needs.  On kernels
  * where the heap is added with dma_heap_add() it can never be unloaded,
@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tap.h"		/* tests/lib/tap.h */
+
 #define HEAP_PATH "/dev/dma_heap/system_cc_shared"
 #define HEAP_DEBUGFS "/sys/kernel/debug/ccshared_heap"
 #define HEAP_LOAD_ARGS "force_non_coco=1 test_importer=1"
@@ -21,18 +23,6 @@
 #define KiB (1024UL)
 #define MiB (1024UL * KiB)
 #define GiB (1024UL * MiB)
-
-/* TAP */
-void tap_plan(int n);
-bool tap_ok(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void tap_skip(const char *reason, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void tap_skip_all(const char *reason) __attribute__((noreturn));
-void tap_bail(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
-int tap_done(void);
 
 /* The module */
 int heap_setup(void);

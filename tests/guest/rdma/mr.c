@@ -14,12 +14,7 @@
 #include <ccshared.h>
 #include <ccshared-verbs.h>
 
-static int n;
-
-static void ok(int cond, const char *fmt, const char *what)
-{
-	printf("%sok %d - %s%s\n", cond ? "" : "not ", ++n, fmt, what ? what : "");
-}
+#include "tap.h"		/* tests/lib/tap.h */
 
 static uint64_t live_buffers(void)
 {
@@ -35,8 +30,7 @@ static struct ccshared_buf *alloc(struct ccshared_heap *heap, size_t size)
 	struct ccshared_buf *buf;
 
 	if (ccshared_buf_alloc(heap, size, CCSHARED_BUF_MAP_EAGER, &buf)) {
-		printf("Bail out! Couldn't allocate %zu bytes\n", size);
-		exit(1);
+		tap_bail("Couldn't allocate %zu bytes", size);
 	}
 	return buf;
 }
@@ -62,58 +56,56 @@ int main(void)
 	uint64_t base;
 	int i, err;
 
-	printf("1..10\n");
+	tap_plan(10);
 	list = ibv_get_device_list(NULL);
 	for (i = 0; list && list[i]; i++)
 		if (!strcmp(ibv_get_device_name(list[i]), "rxe0"))
 			ctx = ibv_open_device(list[i]);
 	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
 	if (!pd || ccshared_heap_open(NULL, 0, &heap)) {
-		printf("Bail out! no rxe0 or no heap\n");
-		return 1;
+		tap_bail("no rxe0 or no heap");
 	}
 	base = live_buffers();
 	if (base == UINT64_MAX) {
-		printf("Bail out! Couldn't read the heap's statistics\n");
-		return 1;
+		tap_bail("Couldn't read the heap's statistics");
 	}
 
 	/* Lifetimes. */
 	buf = alloc(heap, 1 << 20);
 	err = ccshared_verbs_reg_buf(pd, buf, rw, &mr);
-	ok(!err, "register a 1 MiB buffer", NULL);
+	ok(!err, "register a 1 MiB buffer");
 	ccshared_buf_free(buf);	/* unmaps and closes the only fd */
 	ok(live_buffers() == base + 1,
-	   "fd closed after registration: the MR keeps the buffer alive", NULL);
+	   "fd closed after registration: the MR keeps the buffer alive");
 	if (mr)
 		ibv_dereg_mr(mr);
-	ok(live_buffers() == base, "deregistration frees it: stats back to where they were", NULL);
+	ok(live_buffers() == base, "deregistration frees it: stats back to where they were");
 
 	buf = alloc(heap, 64 << 10);
 	err = ccshared_verbs_reg_buf(pd, buf, rw, &mr);
-	ok(!err && !ibv_dereg_mr(mr), "deregister, then free", NULL);
+	ok(!err && !ibv_dereg_mr(mr), "deregister, then free");
 	ccshared_buf_free(buf);
-	ok(live_buffers() == base, "deregister, then free: stats back", NULL);
+	ok(live_buffers() == base, "deregister, then free: stats back");
 
 	/* Bad input: the kernel must refuse, and leave nothing behind. */
 	buf = alloc(heap, 64 << 10);
 	base = live_buffers();
 	err = reg_raw(pd, buf, 0, (64 << 10) + 4096, 0, rw, &mr);
-	ok(err == EINVAL, "MR longer than the buffer: EINVAL", NULL);
+	ok(err == EINVAL, "MR longer than the buffer: EINVAL");
 	err = reg_raw(pd, buf, 60 << 10, 8192, 0, rw, &mr);
-	ok(err == EINVAL, "MR running past the buffer's end: EINVAL", NULL);
+	ok(err == EINVAL, "MR running past the buffer's end: EINVAL");
 	err = reg_raw(pd, buf, 100, 4096, 0, rw, &mr);
-	ok(err == EINVAL, "iova and offset in different places in a page: EINVAL", NULL);
+	ok(err == EINVAL, "iova and offset in different places in a page: EINVAL");
 	err = reg_raw(pd, buf, 0, 4096, 0, IBV_ACCESS_REMOTE_WRITE, &mr);
-	ok(err == EINVAL, "remote write without local write: EINVAL", NULL);
+	ok(err == EINVAL, "remote write without local write: EINVAL");
 	err = reg_raw(pd, buf, 0, 4096, 0, rw | (1 << 30), &mr);
 	ok(err == EINVAL && live_buffers() == base,
-	   "unknown access bit: EINVAL; nothing leaked", NULL);
+	   "unknown access bit: EINVAL; nothing leaked");
 	ccshared_buf_free(buf);
 
 	ibv_dealloc_pd(pd);
 	ibv_close_device(ctx);
 	ibv_free_device_list(list);
 	ccshared_heap_close(heap);
-	return 0;
+	return tap_done();
 }

@@ -14,33 +14,14 @@
 #include <unistd.h>
 
 #include "ccshared.h"
-
-static int test_count, test_failed;
-
-#define ok(cond, ...) do {						\
-	int ok_ = !!(cond);						\
-	test_count++;							\
-	test_failed += !ok_;						\
-	printf("%sok %d - ", ok_ ? "" : "not ", test_count);		\
-	printf(__VA_ARGS__);						\
-	printf("\n");							\
-	if (!ok_)							\
-		printf("#   failed at line %d: %s\n", __LINE__, #cond);	\
-} while (0)
-#define is_int(got, want, ...) do {					\
-	long long got_ = (got), want_ = (want);				\
-	ok(got_ == want_, __VA_ARGS__);					\
-	if (got_ != want_)						\
-		printf("#   got %lld (%s), want %lld\n", got_,		\
-		       got_ < 0 ? strerror((int)-got_) : "", want_);	\
-} while (0)
+#include "tap.h"		/* tests/lib/tap.h */
 
 #define HEAP_TESTS 26
 
 static void skip_heap(const char *heap, const char *reason)
 {
 	for (int i = 0; i < HEAP_TESTS; i++)
-		printf("ok %d - %s: # SKIP %s\n", ++test_count, heap, reason);
+		tap_skip(reason, "%s:", heap);
 }
 
 /* fdinfo shows the dma-buf's name once DMA_BUF_SET_NAME took it. */
@@ -100,8 +81,7 @@ static void test_heap(const char *name, bool with_stats)
 	is_int(ret, 0, "%s: open", name);
 	if (ret) {
 		for (int i = 1; i < HEAP_TESTS; i++)
-			printf("not ok %d - %s: not run, the heap did not open\n", ++test_count, name);
-		test_failed++;
+			tap_ok(false, "%s: not run, the heap did not open", name);
 		return;
 	}
 	ok(strcmp(ccshared_heap_name(heap), name) == 0, "%s: heap name", name);
@@ -113,8 +93,7 @@ static void test_heap(const char *name, bool with_stats)
 	is_int(ret, 0, "%s: allocate 4 KiB + 1", name);
 	if (ret) {
 		for (int i = 4; i < HEAP_TESTS; i++)
-			printf("not ok %d - %s: not run, allocation failed\n", ++test_count, name);
-		test_failed++;
+			tap_ok(false, "%s: not run, allocation failed", name);
 		ccshared_heap_close(heap);
 		return;
 	}
@@ -174,8 +153,10 @@ static void test_heap(const char *name, bool with_stats)
 		if (!stats_ret)
 			stats_ret = ccshared_stats_read(NULL, &during);
 		if (stats_ret) {
-			printf("ok %d - %s: # SKIP statistics unreadable: %s\n", ++test_count, name,
-			       strerror(-stats_ret));
+			char why[128];
+
+			snprintf(why, sizeof(why), "statistics unreadable: %s", strerror(-stats_ret));
+			tap_skip(why, "%s:", name);
 		} else {
 			ok(during.buffers == before.buffers + 2 &&
 			   during.bytes == before.bytes + 8192 + (3 << 20),
@@ -188,7 +169,7 @@ static void test_heap(const char *name, bool with_stats)
 	ccshared_buf_free(buf);
 	if (with_stats) {
 		if (stats_ret) {
-			printf("ok %d - %s: # SKIP statistics unreadable\n", ++test_count, name);
+			tap_skip("statistics unreadable", "%s:", name);
 		} else {
 			stats_ret = ccshared_stats_read(NULL, &after);
 			ok(!stats_ret && after.buffers == before.buffers && after.bytes == before.bytes,
@@ -255,6 +236,5 @@ int main(void)
 		test_heap("system_cc_shared", true);
 	else
 		skip_heap("system_cc_shared", reason && *reason ? reason : "the heap is missing");
-	printf("1..%d\n", test_count);
-	return test_failed ? 1 : 0;
+	return tap_done();
 }

@@ -12,17 +12,7 @@
 #include <unistd.h>
 
 #include "ccshared-verbs.h"
-
-static int test_count, test_failed;
-
-#define ok(cond, ...) do {						\
-	int ok_ = !!(cond);						\
-	test_count++;							\
-	test_failed += !ok_;						\
-	printf("%sok %d - ", ok_ ? "" : "not ", test_count);		\
-	printf(__VA_ARGS__);						\
-	printf("\n");							\
-} while (0)
+#include "tap.h"		/* tests/lib/tap.h */
 
 static void test_slab(struct ibv_pd *pd, struct ccshared_heap *heap)
 {
@@ -64,27 +54,26 @@ int main(void)
 
 	devices = ibv_get_device_list(&count);
 	if (!devices || !count) {
-		printf("1..0 # SKIP no RDMA device (rxe could not be set up)\n");
-		return 0;
+		tap_skip_all("no RDMA device (rxe could not be set up)");
 	}
 	context = ibv_open_device(devices[0]);
 	pd = context ? ibv_alloc_pd(context) : NULL;
 	if (!pd) {
-		printf("not ok 1 - Couldn't open %s and allocate a PD\n", ibv_get_device_name(devices[0]));
-		return 1;
+		tap_ok(false, "Couldn't open %s and allocate a PD", ibv_get_device_name(devices[0]));
+		return tap_done();
 	}
-	printf("# device %s\n", ibv_get_device_name(devices[0]));
+	tap_diag("device %s", ibv_get_device_name(devices[0]));
 	if (ccshared_heap_open(NULL, CCSHARED_HEAP_DEVELOPMENT, &heap) ||
 	    ccshared_buf_alloc(heap, 1 << 20, 0, &buf)) {
-		printf("not ok 1 - Couldn't open a heap and allocate 1 MiB\n");
-		return 1;
+		tap_ok(false, "Couldn't open a heap and allocate 1 MiB");
+		return tap_done();
 	}
-	printf("# heap %s\n", ccshared_heap_name(heap));
+	tap_diag("heap %s", ccshared_heap_name(heap));
 
 	ret = ccshared_verbs_plain_mr_refused(context, &refused);
 	ok(ret == 0 || ret == -EOPNOTSUPP, "plain_mr_refused answers, or says it cannot tell (%d)", ret);
 	if (ret == 0)
-		printf("# plain ibv_reg_mr refused on this device: %s\n", refused ? "yes" : "no");
+		tap_diag("plain ibv_reg_mr refused on this device: %s", refused ? "yes" : "no");
 	ok(ccshared_verbs_reg_slice(pd, buf, 4096, 1 << 20, CCSHARED_VERBS_IOVA_MAPPED,
 				    IBV_ACCESS_LOCAL_WRITE, &mr) == -EINVAL,
 	   "a slice beyond the buffer: -EINVAL");
@@ -101,7 +90,7 @@ int main(void)
 			ok(after.buffers == before.buffers, "... and frees its buffer (%llu buffers)",
 			   (unsigned long long)after.buffers);
 		else
-			printf("ok %d - # SKIP heap statistics unavailable\n", ++test_count);
+			tap_skip("heap statistics unavailable", "%s", "... and frees its buffer");
 	} else {
 		ok(ret == 0 && mr && mr->length == 1 << 20 &&
 		   mr->addr == ccshared_buf_addr(buf), "register the whole buffer at its address");
@@ -114,6 +103,5 @@ int main(void)
 	ibv_dealloc_pd(pd);
 	ibv_close_device(context);
 	ibv_free_device_list(devices);
-	printf("1..%d\n", test_count);
-	return test_failed ? 1 : 0;
+	return tap_done();
 }

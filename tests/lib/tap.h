@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TAP for every C test of the project: the host unit tests (userspace/) and
+ * the guest tests (tests/guest/).  Each line is flushed as it is printed, so
+ * a test that dies still shows how far it got.
+ *
+ * A test either announces its plan first (tap_plan) and tap_done() then
+ * fails it if it printed a different number of results, or it announces
+ * none and tap_done() prints the plan at the end.  Return tap_done() from
+ * main().
+ */
+#ifndef CCSHARED_TESTS_TAP_H
+#define CCSHARED_TESTS_TAP_H
+
+#include <stdbool.h>
+
+void tap_plan(int n);
+bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tap_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tap_skip_all(const char *reason) __attribute__((noreturn));
+void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+int tap_done(void);
+
+/* The result line, then where a failed check is and what it was. */
+bool tap_check(bool cond, const char *file, int line, const char *expr, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* The result line, then both values (and an errno's name) if they differ. */
+bool tap_is_int(long long got, long long want, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+#define ok(cond, ...) tap_check(!!(cond), __FILE__, __LINE__, #cond, __VA_ARGS__)
+#define is_int(got, want, ...) tap_is_int((got), (want), __FILE__, __LINE__, __VA_ARGS__)
+
+#endif /* CCSHARED_TESTS_TAP_H */
