@@ -5,7 +5,7 @@
 # after exit.  Then an open-ended run that stops cleanly on SIGINT.
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_ready || { echo "1..0 # SKIP $dpdk_missing_reason"; exit 0; }
-heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
+ccshared_heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
 plan 10
 N=100000
 start=$SECONDS

@@ -6,7 +6,7 @@
 # the other pair byte for byte; then the other way round.
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_ready || { echo "1..0 # SKIP $dpdk_missing_reason"; exit 0; }
-heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
+ccshared_heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
 plan 7
 COUNT=500
 

@@ -6,7 +6,7 @@
 # bad usage.
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_ready || { echo "1..0 # SKIP $dpdk_missing_reason"; exit 0; }
-heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
+ccshared_heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
 plan 9
 nulls=(--vdev=net_null0 --vdev=net_null1)
 

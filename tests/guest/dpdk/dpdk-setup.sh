@@ -3,10 +3,11 @@
 #   fwd                 the built ccshared_fwd
 #   EAL                 EAL options for a hugepage-less run on one lcore
 #   dpdk_ready          1 + dpdk_missing_reason when the sample is not built
-#   heap_ready          loads ccshared_heap (force_non_coco=1) unless the
-#                       heap is there; 1 + heap_missing_reason on failure
+#   ccshared_heap_ready loads ccshared_heap unless the heap is there;
+#                       1 + heap_missing_reason on failure (guest-heap.sh)
 #   heap_stat NAME      a field of the heap module's statistics
 . "$CCSHARED_SRC/tests/lib/tap.sh"
+. "$CCSHARED_SRC/tests/lib/guest-heap.sh"
 fwd=$CCSHARED_BUILD/samples/dpdk/ccshared_fwd
 helpers=$CCSHARED_BUILD/tests/guest/dpdk
 EAL=(--no-huge -m 128 --no-pci -l 0 --no-telemetry)
@@ -15,22 +16,6 @@ dpdk_missing_reason=
 dpdk_ready() {
 	[ -x "$fwd" ] && return 0
 	dpdk_missing_reason="ccshared_fwd is not built (no libdpdk at configure time)"
-	return 1
-}
-
-heap_missing_reason=
-heap_ready() {
-	[ -c /dev/dma_heap/system_cc_shared ] && return 0
-	if [ ! -e "$CCSHARED_MODULES/ccshared_heap.ko" ]; then
-		heap_missing_reason="ccshared_heap.ko is not built for this kernel"
-		return 1
-	fi
-	if ! out=$(ccshared-load ccshared_heap force_non_coco=1 2>&1); then
-		heap_missing_reason="ccshared_heap.ko did not load: $out"
-		return 1
-	fi
-	[ -c /dev/dma_heap/system_cc_shared ] && return 0
-	heap_missing_reason="ccshared_heap loaded but /dev/dma_heap/system_cc_shared did not appear"
 	return 1
 }
 

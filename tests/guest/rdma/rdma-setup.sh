@@ -10,6 +10,7 @@ RDMA_PROVIDER_LIB=/usr/lib/x86_64-linux-gnu/libibverbs/librxe-rdmav34.so
 RDMA_STOCK_PROVIDER=/run/ccshared-rdma/librxe-rdmav34.so.stock
 RDMA_ADDR=10.99.0.1
 PATH=$CCSHARED_BUILD/samples/rdma:$PATH
+. "$CCSHARED_SRC/tests/lib/guest-heap.sh"
 
 # The rxe patch targets Debian's 7.3 kernel only.
 rdma_skip_unless_supported() {
@@ -24,8 +25,7 @@ rdma_skip_unless_supported() {
 }
 
 rdma_heap() {
-	[ -c /dev/dma_heap/system_cc_shared ] ||
-		ccshared-load ccshared_heap force_non_coco=1 || return 1
+	ccshared_heap_ready || { echo "$heap_missing_reason" >&2; return 1; }
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 }
 

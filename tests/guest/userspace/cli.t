@@ -4,7 +4,7 @@
 # a non-zero status and a message, info --json against the truth, alloc,
 # stat and selftest on the system heap and, once built, on system_cc_shared.
 . "$CCSHARED_SRC/tests/lib/tap.sh"
-. "$(dirname "$0")/heap-setup.sh"
+. "$CCSHARED_SRC/tests/lib/guest-heap.sh"
 ccshared=$CCSHARED_BUILD/userspace/ccshared
 heap_ready=1
 ccshared_heap_ready || heap_ready=

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # libccshared-verbs on rxe over a dummy netdev (verbs.c): rxe cannot take
 # dma-buf MRs, so this checks the EOPNOTSUPP path end to end.
-. "$(dirname "$0")/heap-setup.sh"
+. "$CCSHARED_SRC/tests/lib/guest-heap.sh"
 ccshared_heap_ready
 if [ ! -d /sys/class/infiniband/rxe_ccs ]; then
 	{
