@@ -32,10 +32,7 @@ int main(void)
 	int dev, buf, ret;
 	size_t i;
 
-	if (kernel_major() != 6)
-		tap_skip_all("swiotlb=force models a 6.12 CoCo guest only (7.x: tests/guest/edu)");
-	if (swiotlb_used_slots() < 0)
-		tap_skip_all("no swiotlb debugfs");
+	bounce_model_required(false);
 
 	tap_plan(5 + (int)(sizeof(cases) / sizeof(cases[0])));
 	heap_ensure(false);

@@ -28,10 +28,7 @@ int main(void)
 	int dev, buf, ret;
 	size_t i;
 
-	if (kernel_major() != 6)
-		tap_skip_all("swiotlb=force models a 6.12 CoCo guest only (7.x: tests/guest/edu)");
-	if (swiotlb_used_slots() < 0 || access("/dev/dma_heap/" SYS_HEAP, F_OK))
-		tap_skip_all("no swiotlb debugfs or no system heap");
+	bounce_model_required(true);
 
 	tap_plan(6 + 2 * (int)(sizeof(large) / sizeof(large[0])));
 	heap_ensure(true);

@@ -27,6 +27,16 @@ int kernel_major(void)
 	return atoi(u.release);
 }
 
+void bounce_model_required(bool system_heap)
+{
+	if (kernel_major() != 6)
+		tap_skip_all("swiotlb=force models a 6.12 CoCo guest only (7.x: tests/guest/edu)");
+	if (!system_heap && swiotlb_used_slots() < 0)
+		tap_skip_all("no swiotlb debugfs");
+	if (system_heap && (swiotlb_used_slots() < 0 || access("/dev/dma_heap/" SYS_HEAP, F_OK)))
+		tap_skip_all("no swiotlb debugfs or no system heap");
+}
+
 int run(const char *fmt, ...)
 {
 	char cmd[512];

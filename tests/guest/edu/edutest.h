@@ -25,6 +25,13 @@
 /* The running kernel: 7 for 7.x, 6 for 6.12. */
 int kernel_major(void);
 
+/*
+ * tests/guest/edu-bounce: skip the whole test unless this is the 6.12
+ * swiotlb=force model with swiotlb's debugfs (and, with @system_heap, the
+ * kernel's "system" heap).
+ */
+void bounce_model_required(bool system_heap);
+
 /* Modules.  run() runs a shell command and returns its exit status. */
 int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void heap_ensure(bool compat_dma_map);	/* bails out if it cannot */
