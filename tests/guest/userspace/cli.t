@@ -123,7 +123,7 @@ if [ -n "$heap_ready" ]; then
 	check "selftest passes on system_cc_shared" sh -c \
 		"'$ccshared' selftest | tee /dev/stderr | grep -q '^selftest passed: 28 of 28 checks passed on system_cc_shared'"
 	check "alloc 1G --fill 0 on system_cc_shared" sh -c \
-		"'$ccshared' alloc 1G --fill 0 | grep -q 'allocated 1.0 GiB from system_cc_shared'"
+		"'$ccshared' alloc 1G --fill 0 | grep -q 'allocated 1 GiB from system_cc_shared'"
 	check "--dev uses system_cc_shared when it is there" sh -c \
 		"'$ccshared' alloc 4K --dev 2>&1 | grep -q 'from system_cc_shared' && ! '$ccshared' alloc 4K --dev 2>&1 | grep -q 'development mode'"
 	if [ -r /sys/kernel/debug/ccshared_heap/stats ]; then
