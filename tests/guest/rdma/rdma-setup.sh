@@ -87,8 +87,8 @@ rdma_pair() {
 	wait "$spid"
 	sstatus=$?
 	[ $status != 0 ] || status=$sstatus
-	sed 's/^/# server: /' "$out/server"
-	sed 's/^/# client: /' "$out/client"
+	sed -E 's/^(server: )?/# server: /' "$out/server"
+	sed -E 's/^(client: )?/# client: /' "$out/client"
 	rm -rf "$out"
 	return $status
 }
