@@ -52,7 +52,7 @@ MODULE_PARM_DESC(force_non_coco,
 static uint min_order;
 module_param(min_order, uint, 0444);
 MODULE_PARM_DESC(min_order,
-		 "Smallest chunk order, e.g. 4 to keep chunks 64 KiB aligned for 64 KiB-granule hosts (0-9, default 0)");
+		 "Smallest chunk order, e.g. 4 to keep chunks 64 KiB aligned for 64 KiB-granule hosts (0, 4 or 9; default 0)");
 
 bool ccshared_compat_dma_map;
 module_param_named(compat_dma_map, ccshared_compat_dma_map, bool, 0644);
