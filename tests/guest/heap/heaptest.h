@@ -56,6 +56,7 @@ int heap_set_param(const char *name, const char *value);
 
 /* /proc/meminfo field in KiB, or -1. */
 long meminfo_kb(const char *field);
+long free_memory_kb(void);
 
 /* Pattern helpers: fill, and check, a mapping. */
 void fill_pattern(unsigned char *p, size_t len, unsigned int seed);

@@ -42,27 +42,6 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/*
- * Free memory in KiB: MemFree plus the pages parked on the per-CPU lists
- * (/proc/zoneinfo "count:"), which MemFree leaves out; freed 2 MiB chunks
- * land there.
- */
-static long free_kb(void)
-{
-	char line[256];
-	long pcp = 0, n;
-	FILE *f;
-
-	f = fopen("/proc/zoneinfo", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %ld", &n) == 1)
-			pcp += n;
-	fclose(f);
-	return meminfo_kb("MemFree") + pcp * 4;
-}
-
 /* The child: say "go", allocate, and report the result if it ever returns. */
 static void child(int wfd)
 {
@@ -173,7 +152,7 @@ int main(void)
 
 	memtotal = meminfo_kb("MemTotal");
 	sleep_ms(200);
-	memfree0 = free_kb();
+	memfree0 = free_memory_kb();
 
 	/* The kill must land inside the ioctl; retry if it was too late. */
 	for (i = 0; i < 3; i++) {
@@ -205,7 +184,7 @@ int main(void)
 	       (end.conversions_to_private - base.conversions_to_private), st.pool_pages,
 	       "every chunk shared went back to private (pool off: growth %ld)", st.pool_pages);
 	sleep_ms(200);
-	memfree1 = free_kb();
+	memfree1 = free_memory_kb();
 	tap_diag("MemFree (with per-CPU lists) %ld -> %ld KiB of %ld (MemFree alone now %ld)",
 		 memfree0, memfree1, memtotal, meminfo_kb("MemFree"));
 	ok(memfree0 - memfree1 <= memtotal / 100,
