@@ -7,13 +7,19 @@
 KERNEL ?= 7.3
 KERNELS ?= 7.3 6.12
 
-.PHONY: check demo build shell checkpatch clean
+.PHONY: check demo check-fresh build shell checkpatch clean
 
 check:
 	tests/check $(foreach k,$(KERNELS),--kernel $(k))
 
 demo:
 	tests/demo
+
+# Not part of `check`: clean Debian 12 and 13 roots, a fresh clone of HEAD
+# in each, `make demo` there (about 25 minutes; see README.md).
+# FRESH='--release trixie --target check' narrows or widens it.
+check-fresh:
+	tests/fresh $(FRESH)
 
 build:
 	tests/vm/build

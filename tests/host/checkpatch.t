@@ -3,8 +3,10 @@
 # Every kernel source file in the project is clean under checkpatch --strict
 # (from Debian's linux-source-7.3).  One TAP line per file.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../vm/lib.sh"
+top=$TOP
 src=$("$top/tests/vm/kernel-source") || { echo "Bail out! cannot unpack linux-source-7.3"; exit 1; }
+. "$VERSIONS_ENV"
 cd "$top"
 mapfile -t files < <(git ls-files -co --exclude-standard -- 'heap/*.[ch]' 'consumer-driver/*.[ch]' \
 	'tests/vm/smoke/*.[ch]' 'tests/vm/coco-emul/*.[ch]' 'tests/rdma-provider/*.[ch]' | sort)
@@ -12,7 +14,8 @@ echo "1..${#files[@]}"
 n=0 failed=0
 for f in "${files[@]}"; do
 	n=$((n + 1))
-	if out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f "$f" 2>&1); then
+	# The root's perl: a minimal host has only perl-base.
+	if out=$(chroot_run "$ROOT" perl "$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f "$f" 2>&1); then
 		echo "ok $n - checkpatch --strict $f"
 	else
 		echo "not ok $n - checkpatch --strict $f"

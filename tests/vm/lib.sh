@@ -7,12 +7,19 @@ export PATH="$PATH:/usr/sbin:/sbin"
 CCSHARED_CACHE=${CCSHARED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ccshared}
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$VM_DIR/../.." && pwd)
+# The test bed this tree uses (kernels, root, initramfs), written by setup.
+# It lives in the tree's build directory: trees that share the cache may use
+# different roots.
+VERSIONS_ENV=$TOP/build/test-bed.env
 
 # What the guest root holds.  Changing this list changes the root's cache key.
+# It is the build root, the guest's root and where QEMU runs from, so it
+# also holds what the host-side scripts use (QEMU, busybox-static for the
+# initramfs, cpio, patch, zstd).
 ROOT_PACKAGES=(build-essential pkg-config meson ninja-build libibverbs-dev
 	librdmacm-dev rdma-core ibverbs-providers ibverbs-utils rdmacm-utils
-	perftest libdpdk-dev dpdk iproute2 kmod busybox pciutils strace
-	procps xz-utils)
+	perftest libdpdk-dev dpdk iproute2 kmod busybox-static pciutils strace
+	procps xz-utils zstd cpio patch qemu-system-x86)
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -78,25 +85,50 @@ apt_src_sources() { APT_LINE_TYPE=deb-src apt_sources "$@"; }
 
 apt_q() { local set=$1; shift; "$@" $(apt_opts "$set"); }
 
-# Run a command inside the build root, in a private mount namespace, with
-# the source tree bind-mounted at the same path it has on the host so that
-# paths written by meson stay valid in the guest too.
-chroot_run() {
-	local root=$1
-	shift
-	unshare -m --propagation private -- /bin/sh -c '
-		root=$1; top=$2; shift 2
-		mount -t proc proc "$root/proc" &&
-		mount --rbind /dev "$root/dev" &&
-		mount -t sysfs sys "$root/sys" &&
-		mount -t tmpfs tmp "$root/tmp" &&
-		mkdir -p "$root$top" &&
-		mount --bind "$top" "$root$top" &&
-		cd "$root$top" &&
-		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" sh -c "cd \"\$0\" && exec \"\$@\"" "$top" "$@"
-	' sh "$root" "$TOP" "$@"
+# apt, dpkg, util-linux and mount are part of every Debian system; mmdebstrap
+# is the one tool we add.  It comes from the host's own suites: nothing the
+# host's default suite holds beyond that is ever used.
+HOST_TOOLS=(mmdebstrap)
+ensure_host_tools() {
+	local missing=() pkg cmd
+	for pkg in "${HOST_TOOLS[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' ||
+			missing+=("$pkg")
+	done
+	for cmd in apt-get dpkg-deb unshare chroot mount flock; do
+		command -v "$cmd" >/dev/null || die "the host lacks $cmd (a Debian or Ubuntu base system has it)"
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	local codename
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || die "cannot tell the host's release from /etc/os-release; install ${missing[*]} yourself"
+	step "installing on the host: ${missing[*]} (from $codename)"
+	apt_sources host "$codename" "$codename-updates"
+	# shellcheck disable=SC2046
+	DEBIAN_FRONTEND=noninteractive apt-get $(apt_opts host) -q -y \
+		--no-install-recommends install "${missing[@]}" >"$APT_DIR/install-host.log" 2>&1 ||
+		{ tail -n 30 "$APT_DIR/install-host.log" >&2; die "installing ${missing[*]} on the host failed (log: $APT_DIR/install-host.log)"; }
 }
+
+# One guest at a time on this machine: guests under TCG starve each other
+# (and their tests' timeouts) when they share two cores.  tests/vm/run takes
+# this lock for each boot, run-pair once for its two guests.  It lives in
+# /dev/shm, which every chroot of ours shares (a fresh-machine check too).
+GUEST_LOCK=${CCSHARED_GUEST_LOCK:-/dev/shm/ccshared-guests.lock}
+guest_lock() {
+	[ -z "${CCSHARED_GUEST_LOCK_HELD:-}" ] || return 0
+	exec 7>>"$GUEST_LOCK"
+	if ! flock -n 7; then
+		# Only where someone watches: tests compare stderr.
+		[ ! -t 2 ] || step "waiting for another guest on this machine to finish"
+		flock 7
+	fi
+	export CCSHARED_GUEST_LOCK_HELD=1
+}
+
+# Run a command inside the trixie root (tests/vm/in-root): the build, QEMU
+# and every other tool the test bed needs beyond apt, dpkg and mmdebstrap.
+chroot_run() { "$VM_DIR/in-root" "$@"; }
 
 # --help for the test-bed scripts: their header comment, after the SPDX line.
 usage() {
