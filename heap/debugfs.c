@@ -52,6 +52,10 @@ static int ccshared_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pool_pages: %ld\n", atomic_long_read(&st->pool_pages));
 	seq_printf(s, "alloc_failures: %ld\n",
 		   atomic_long_read(&st->alloc_failures));
+	seq_printf(s, "taken_pages: %ld\n", atomic_long_read(&st->taken_pages));
+	seq_printf(s, "returned_pages: %ld\n",
+		   atomic_long_read(&st->returned_pages));
+	seq_printf(s, "buffer_pages: %ld\n", atomic_long_read(&st->buffer_pages));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ccshared_stats);

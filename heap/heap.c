@@ -180,6 +180,7 @@ void ccshared_release_chunk(struct page *page, unsigned int order)
 		return;
 	}
 	__free_pages(page, order);
+	atomic_long_add(1L << order, &ccshared_stats.returned_pages);
 }
 
 static unsigned int ccshared_sg_order(struct scatterlist *sg)
@@ -470,11 +471,13 @@ static struct page *ccshared_get_chunk(unsigned long size, unsigned int max_orde
 			page = alloc_pages(gfp, o);
 			if (!page)
 				continue;
+			atomic_long_add(1L << o, &ccshared_stats.taken_pages);
 			if (ccshared_share(page, o)) {
 				ccshared_leak(page, o);
 				return NULL;
 			}
 		}
+		atomic_long_add(1L << o, &ccshared_stats.buffer_pages);
 		ccshared_zero(page, o);
 		*order = o;
 		*ret = 0;
