@@ -57,6 +57,13 @@ extern struct ccshared_stats ccshared_stats;
 /* Fault injection: N > 0 makes the Nth following conversion fail. */
 extern atomic_t ccshared_fail_share;
 extern atomic_t ccshared_fail_unshare;
+/*
+ * Tests only (test_importer=1): N > 0 makes the Nth following chunk that a
+ * buffer gives back vanish, neither pooled, freed nor counted: a planted
+ * leak, which the accounting above must show.
+ */
+extern atomic_t ccshared_plant_leak;
+bool ccshared_inject(atomic_t *countdown);
 
 /* Parameters shared between files. */
 extern bool ccshared_compat_dma_map;

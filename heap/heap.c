@@ -62,6 +62,7 @@ MODULE_PARM_DESC(compat_dma_map,
 struct ccshared_stats ccshared_stats;
 atomic_t ccshared_fail_share;
 atomic_t ccshared_fail_unshare;
+atomic_t ccshared_plant_leak;
 
 /*
  * 2 MiB first: TDX accepts and x86 maps large pages in 2 MiB, and every
@@ -84,7 +85,7 @@ static const unsigned int ccshared_orders[] = { 9, 4, 0 };
 				 __GFP_ACCOUNT)
 
 /* Count down a fault-injection counter; true when it reaches zero now. */
-static bool ccshared_inject(atomic_t *countdown)
+bool ccshared_inject(atomic_t *countdown)
 {
 	int v = atomic_read(countdown);
 

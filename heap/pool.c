@@ -97,6 +97,8 @@ void ccshared_pool_put(struct page *page, unsigned int order)
 	struct list_head *list = ccshared_pool_list(order);
 
 	atomic_long_sub(1L << order, &ccshared_stats.buffer_pages);
+	if (ccshared_inject(&ccshared_plant_leak))
+		return;
 
 	if (PageMemcgKmem(page)) {
 		ccshared_release_chunk(page, order);
