@@ -6,16 +6,20 @@
 # with a planted build failure, and check that every planted fault is
 # named as a failure:
 #   - guest tests that fail in every way the harness knows: a failing
-#     line, a crash without TAP, silence, a hang, a broken plan;
+#     line, a crash without TAP, silence, a hang, a broken plan, a
+#     "Bail out!" after passing results;
 #   - a skip for a reason outside the fixed list ("not built");
 #   - a test below its minimum pass count; a test the manifest does not
-#     list; a script that lost its run bit; a built test whose target is
-#     gone (stale);
+#     list; a test that passes where the manifest says it skips by design;
+#     a script that lost its run bit; a built test whose target is gone
+#     (stale); a vm-options that turns the kernel-problem scan off;
 #   - a part whose tests are not built (its subdir dropped from meson), and
 #     a part the manifest lists that is gone;
 #   - a host test that stops early with status 0 (its plan says more);
 #   - a failed build: tests/vm/build with a planted failure of its first
-#     ninja, whose later steps must still run.
+#     ninja, whose later steps must still run;
+#   - unit tests (tests/lib/meson-tap, on a planted meson log): one that
+#     exits 0 before its plan, one meson skipped, and none at all.
 # A skip by design is counted as a skip, and the suite's exit status is 1.
 . "$(dirname "$0")/../lib/tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,6 +44,9 @@ script "$plant/9-norun.t" 'echo 1..1; echo ok 1 - runs only by hand'
 chmod -x "$plant/9-norun.t"
 script "$plant/10-below.t" 'echo 1..1; echo ok 1 - one of the two the manifest wants'
 script "$plant/12-extra.t" 'echo 1..1; echo ok 1 - not in the manifest'
+script "$plant/13-bail.t" 'echo 1..1; echo ok 1 - passes; echo "Bail out! planted"'
+script "$plant/14-should-skip.t" 'echo 1..1; echo ok 1 - passes where it should skip'
+echo '--allow-kernel-warnings' >"$plant/vm-options-planted"
 # A test built before its source and meson entry went: no target makes it.
 script "$built/11-stale.t" 'echo 1..1; echo ok 1 - stale, but passes'
 echo '[]' >"$tmp/build/meson-info/intro-targets.json"
@@ -65,11 +72,13 @@ test            $kernel
 9-norun         1
 10-below        2
 11-stale        1
+13-bail         1
+14-should-skip  -   # by design: planted, but it passes
 EOF
 printf 'test %s\n10-gone 1\n' "$kernel" >"$tmp/tests/manifest/guest/gone"
 printf 'test %s\n10-vanished 1\n' "$kernel" >"$tmp/tests/manifest/guest/vanished"
 
-plan 18
+plan 24
 TEST_TIMEOUT=5 "$top/tests/check" --kernel "$kernel" --src "$tmp" --guest-build "$tmp/build" \
 	--logs "$tmp/logs" \
 	--build-cmd "CCSHARED_PLANT_BUILD_FAILURE=guest-ninja $top/tests/vm/build --host-tests" \
@@ -89,6 +98,12 @@ check "a crash, silence, a hang and a short plan are each a failure" sh -c "
 check "a skip for no allowed reason is a failure" \
 	has "not ok - $kernel/guest-plant: a skip without an allowed reason.*ccshared_fwd is not built" log "$kernel/guest-plant"
 check "a skip by design is a skip, counted by its reason" grep -q '^skipped, by design: 1$' "$tmp/out"
+check "\"Bail out!\" is a failure, even after passing results" \
+	has "not ok .* plant/13-bail: Bail out! planted (status 0)" log "$kernel/guest-plant"
+check "a test that passes where the manifest says it skips by design fails" \
+	has "14-should-skip: .* says it skips here by design, but 1 passed" log manifest/results
+check "a part's vm-options that turns the kernel-problem scan off fails" \
+	has "tests/guest/plant/vm-options-planted has --allow-kernel-warnings" log manifest/tree
 check "a test below its minimum fails the manifest's results" \
 	has "10-below: 1 passed (0 failed, 0 skipped), .* wants at least 2" log manifest/results
 check "a test the manifest does not list fails" \
@@ -112,6 +127,21 @@ check "the build went on after the failed step: the RDMA provider and the host b
 	grep -q 'guest-ninja: planted failure' '$logs/build-output.txt' &&
 	grep -q '==> build step rdma-provider: ok' '$logs/build-output.txt' &&
 	grep -q '==> build step host-ninja: ok' '$logs/build-output.txt'"
+# meson-tap (the unit tests' TAP) on planted meson logs, in the root.
+meson_tap() {
+	local d=$tmp/meson-$1
+	mkdir -p "$d/meson-logs"
+	printf '%s\n' "${@:2}" >"$d/meson-logs/testlog.json"
+	"$top/tests/vm/in-root" "$ROOT" --bind "$tmp" python3 "$top/tests/lib/meson-tap" "$d"
+}
+. "$top/tests/vm/lib.sh"
+. "$VERSIONS_ENV"
+check "meson-tap: a unit test that exits 0 before its plan fails" has \
+	"not ok .* - early: printed no plan" meson_tap early \
+	'{"name": "early", "result": "OK", "stdout": "ok 1 - the first\n"}'
+check "meson-tap: a unit test meson skipped fails" has "not ok .* - skipped: SKIP" meson_tap skip \
+	'{"name": "skipped", "result": "SKIP", "stdout": ""}'
+check "meson-tap: no unit test at all fails" has "not ok 1 - no unit test ran" meson_tap none ''
 # run-part on its own (here, on the host): its exit status says a test failed.
 CCSHARED_SRC=$tmp CCSHARED_BUILD=$tmp/build TEST_TIMEOUT=5 \
 	"$top/tests/guest/run-part" plant 1-pass 2-fail >/dev/null 2>&1
