@@ -30,7 +30,14 @@ struct page;
 
 /*
  * Counters shown in debugfs.  Conversions count chunks, not pages; the
- * page counters count base pages.
+ * page counters count base pages.  Every page the heap takes from the page
+ * allocator is in exactly one place, so that a lost page shows:
+ *
+ *   taken_pages == returned_pages + leaked_pages + pool_pages + buffer_pages
+ *
+ * buffer_pages counts the chunks of live buffers and of buffers being
+ * allocated; the identity holds whenever no allocation or free is under
+ * way (each counter is exact, but they are not updated together).
  */
 struct ccshared_stats {
 	atomic_long_t buffers;
@@ -40,6 +47,9 @@ struct ccshared_stats {
 	atomic_long_t leaked_pages;
 	atomic_long_t pool_pages;
 	atomic_long_t alloc_failures;
+	atomic_long_t taken_pages;	/* from the page allocator */
+	atomic_long_t returned_pages;	/* to the page allocator, private again */
+	atomic_long_t buffer_pages;	/* in buffers, or being allocated */
 };
 
 extern struct ccshared_stats ccshared_stats;
@@ -47,6 +57,13 @@ extern struct ccshared_stats ccshared_stats;
 /* Fault injection: N > 0 makes the Nth following conversion fail. */
 extern atomic_t ccshared_fail_share;
 extern atomic_t ccshared_fail_unshare;
+/*
+ * Tests only (test_importer=1): N > 0 makes the Nth following chunk that a
+ * buffer gives back vanish, neither pooled, freed nor counted: a planted
+ * leak, which the accounting above must show.
+ */
+extern atomic_t ccshared_plant_leak;
+bool ccshared_inject(atomic_t *countdown);
 
 /* Parameters shared between files. */
 extern bool ccshared_compat_dma_map;

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/debug/ccshared_heap: statistics, fault injection, draining
- * the pool and, with test_importer=1, an importer for tests.
+ * the pool and, with test_importer=1, an importer and a planted leak for
+ * tests.
  *
  *   stats         one "name: value" per line
  *   fail_share    N > 0: the Nth following conversion to shared fails
  *   fail_unshare  N > 0: the Nth following conversion to private fails
  *   drain_pool    any write converts back and frees the whole pool
+ *   plant_leak    (test_importer=1) N > 0: the Nth following chunk a buffer
+ *                 gives back is lost, uncounted: a planted leak that the
+ *                 page accounting in stats must show
  *   import_test   write "FD BITS": attach the dma-buf FD to a test device
  *                 with a BITS-bit DMA mask, map it, check every DMA
  *                 address, sync, vmap and sum its bytes, and undo it all;
@@ -52,6 +56,10 @@ static int ccshared_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pool_pages: %ld\n", atomic_long_read(&st->pool_pages));
 	seq_printf(s, "alloc_failures: %ld\n",
 		   atomic_long_read(&st->alloc_failures));
+	seq_printf(s, "taken_pages: %ld\n", atomic_long_read(&st->taken_pages));
+	seq_printf(s, "returned_pages: %ld\n",
+		   atomic_long_read(&st->returned_pages));
+	seq_printf(s, "buffer_pages: %ld\n", atomic_long_read(&st->buffer_pages));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ccshared_stats);
@@ -237,6 +245,8 @@ int ccshared_debugfs_init(void)
 	}
 	debugfs_create_file("import_test", 0600, ccshared_debugfs, NULL,
 			    &ccshared_import_fops);
+	debugfs_create_atomic_t("plant_leak", 0600, ccshared_debugfs,
+				&ccshared_plant_leak);
 	return 0;
 }
 

@@ -62,6 +62,7 @@ MODULE_PARM_DESC(compat_dma_map,
 struct ccshared_stats ccshared_stats;
 atomic_t ccshared_fail_share;
 atomic_t ccshared_fail_unshare;
+atomic_t ccshared_plant_leak;
 
 /*
  * 2 MiB first: TDX accepts and x86 maps large pages in 2 MiB, and every
@@ -84,7 +85,7 @@ static const unsigned int ccshared_orders[] = { 9, 4, 0 };
 				 __GFP_ACCOUNT)
 
 /* Count down a fault-injection counter; true when it reaches zero now. */
-static bool ccshared_inject(atomic_t *countdown)
+bool ccshared_inject(atomic_t *countdown)
 {
 	int v = atomic_read(countdown);
 
@@ -180,6 +181,7 @@ void ccshared_release_chunk(struct page *page, unsigned int order)
 		return;
 	}
 	__free_pages(page, order);
+	atomic_long_add(1L << order, &ccshared_stats.returned_pages);
 }
 
 static unsigned int ccshared_sg_order(struct scatterlist *sg)
@@ -470,11 +472,13 @@ static struct page *ccshared_get_chunk(unsigned long size, unsigned int max_orde
 			page = alloc_pages(gfp, o);
 			if (!page)
 				continue;
+			atomic_long_add(1L << o, &ccshared_stats.taken_pages);
 			if (ccshared_share(page, o)) {
 				ccshared_leak(page, o);
 				return NULL;
 			}
 		}
+		atomic_long_add(1L << o, &ccshared_stats.buffer_pages);
 		ccshared_zero(page, o);
 		*order = o;
 		*ret = 0;

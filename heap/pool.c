@@ -86,12 +86,19 @@ struct page *ccshared_pool_get(unsigned int order)
 	return ccshared_pool_take(order);
 }
 
-/* Keep a shared chunk in the pool, or make it private and free it. */
+/*
+ * A buffer gives back a chunk: keep it shared in the pool, or make it
+ * private and free it.
+ */
 void ccshared_pool_put(struct page *page, unsigned int order)
 {
 	unsigned long max_pages = (unsigned long)READ_ONCE(pool_max_mb) <<
 				  (20 - PAGE_SHIFT);
 	struct list_head *list = ccshared_pool_list(order);
+
+	atomic_long_sub(1L << order, &ccshared_stats.buffer_pages);
+	if (ccshared_inject(&ccshared_plant_leak))
+		return;
 
 	if (PageMemcgKmem(page)) {
 		ccshared_release_chunk(page, order);

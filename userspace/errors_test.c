@@ -108,9 +108,9 @@ static void buf_errors(void)
 	       "sync on a closed fd gives -EBADF");
 	is_int(ccshared_buf_set_name(buf, "x"), -EBADF, "naming a closed fd gives -EBADF");
 	ccshared_buf_free(buf);
+	/* Allowed, and no-ops: a crash here fails the test before its plan. */
 	ccshared_buf_free(NULL);
 	ccshared_heap_close(NULL);
-	ok(1, "freeing NULL handles is allowed");
 }
 
 /* Lazy mapping from many threads at once: one address, one mapping. */

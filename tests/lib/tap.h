@@ -8,11 +8,21 @@
  * fails it if it printed a different number of results, or it announces
  * none and tap_done() prints the plan at the end.  Return tap_done() from
  * main().
+ *
+ * A skip's reason starts with one of the categories below; the suite
+ * (tests/lib/run-producers) fails any other skip.  A check that cannot run
+ * because something it needs is missing or broken is a failure (tap_ok
+ * false, or tap_bail), never a skip.
  */
 #ifndef CCSHARED_TESTS_TAP_H
 #define CCSHARED_TESTS_TAP_H
 
 #include <stdbool.h>
+
+/* The test does not apply to this kernel or configuration. */
+#define TAP_BY_DESIGN "by design: "
+/* The hardware it needs is not there. */
+#define TAP_HARDWARE_ABSENT "hardware absent: "
 
 void tap_plan(int n);
 bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

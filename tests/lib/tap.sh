@@ -3,7 +3,10 @@
 #   plan N                   print the plan
 #   check DESC CMD [ARG...]  "ok" if CMD succeeds, else "not ok" with its output
 #   is DESC GOT WANT         "ok" if GOT = WANT, else "not ok" showing both
-#   skip DESC REASON
+#   skip DESC REASON         REASON starts with "by design: " or
+#                            "hardware absent: " (tests/lib/run-producers
+#                            fails any other skip)
+#   skip_all REASON          "1..0 # SKIP REASON" and exit 0: the whole test
 #   done_testing             exit 1 if anything failed
 _tap_n=0
 _tap_failed=0
@@ -36,5 +39,9 @@ is() {
 skip() {
 	_tap_n=$((_tap_n + 1))
 	echo "ok $_tap_n - $1 # SKIP $2"
+}
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
 }
 done_testing() { exit $_tap_failed; }

@@ -5,6 +5,6 @@
 # memory, mempool failure after the buffer, bad arguments) checked against
 # the heap's statistics before the process exits.
 . "$(dirname "$0")/dpdk-setup.sh"
-dpdk_ready || { echo "1..0 # SKIP $dpdk_missing_reason"; exit 0; }
-ccshared_heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
+dpdk_require
+ccshared_heap_require
 exec "$helpers/dpdk-pool-test"

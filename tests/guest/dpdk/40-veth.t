@@ -3,11 +3,12 @@
 # Real packets: two veth pairs, ccshared_fwd on one end of each through
 # net_af_packet.  dpdk-frames sends a known set of frames (60 to 1514
 # bytes) into one pair with a raw socket and checks that each comes out of
-# the other pair byte for byte; then the other way round.
+# the other pair byte for byte; then the other way round.  The heap is
+# empty as ccshared_fwd exits (held at its exit) and after.
 . "$(dirname "$0")/dpdk-setup.sh"
-dpdk_ready || { echo "1..0 # SKIP $dpdk_missing_reason"; exit 0; }
-ccshared_heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
-plan 7
+dpdk_require
+ccshared_heap_require
+plan 8
 COUNT=500
 
 # vda0 <-> vda1 [port 0]  ccshared_fwd  [port 1] vdb1 <-> vdb0
@@ -20,22 +21,23 @@ setup() {
 check "create two veth pairs" setup
 
 log=$(mktemp)
-"$fwd" "${EAL[@]}" --vdev=net_af_packet0,iface=vda1 --vdev=net_af_packet1,iface=vdb1 \
-	-- -v 1 >"$log" 2>&1 &
-pid=$!
+trap 'rm -f "$log"' EXIT
+hold_at_exit --bg "$log" "$fwd" "${EAL[@]}" --vdev=net_af_packet0,iface=vda1 \
+	--vdev=net_af_packet1,iface=vdb1 -- -v 1
 for _ in $(seq 150); do grep -q "^forwarding on" "$log" && break; sleep 0.1; done
 check "ccshared_fwd starts on the two af_packet ports" grep -q "^forwarding on 2 ports" "$log"
 
 check "$COUNT frames from vda0 come out of vdb0 unchanged" "$helpers/dpdk-frames" vda0 vdb0 $COUNT
 check "$COUNT frames from vdb0 come out of vda0 unchanged" "$helpers/dpdk-frames" vdb0 vda0 $COUNT
 
-kill -INT $pid
-wait $pid
-is "SIGINT stops ccshared_fwd with status 0" $? 0
-printf '# %s\n' "$(grep -v '^EAL: Detected' "$log")"
+kill -INT "$(held_child)"
+hold_wait
+held_check "as it exits, ccshared_fwd has given its buffer back to the heap" heap_is_empty
+held_release
+is "SIGINT stops ccshared_fwd with status 0" "$held_exit" 0
+grep -v '^EAL: Detected' "$log" | sed 's/^/# /'
 check "every received mbuf was in the shared buffer" \
 	grep -Eq "^shared: 0 of [1-9][0-9]* received mbufs outside the buffer; [0-9]+ pool walks, 0 bad mbufs$" "$log"
-rm -f "$log"
 ip link del vda0
 ip link del vdb0
 is_heap_empty "the heap is empty after exit"

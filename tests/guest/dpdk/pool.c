@@ -129,8 +129,8 @@ int main(void)
 	after = stats();
 	ok(pool && after.buffers == before.buffers && after.bytes == before.bytes,
 	   "20 create/destroy cycles under one name leave nothing behind");
+	/* A no-op: a crash here fails the test, as it ends without a plan. */
 	ccshared_dpdk_pool_destroy(NULL);
-	ok(1, "destroy(NULL) is a no-op");
 
 	rte_eal_cleanup();
 	return tap_done();

@@ -26,9 +26,9 @@
 int kernel_major(void);
 
 /*
- * tests/guest/edu-bounce: skip the whole test unless this is the 6.12
- * swiotlb=force model with swiotlb's debugfs (and, with @system_heap, the
- * kernel's "system" heap).
+ * tests/guest/edu-bounce: skip the whole test (by design) unless this is
+ * 6.12, the swiotlb=force model; bail out unless swiotlb's debugfs (and,
+ * with @system_heap, the kernel's "system" heap) is there.
  */
 void bounce_model_required(bool system_heap);
 

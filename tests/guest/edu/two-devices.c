@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Two edu devices share one buffer: device 0 writes a pattern into it,
- * device 1 reads that back and writes it elsewhere, and the CPU sees both
- * copies.  Each device has its own attachment and mapping of the buffer.
+ * Two edu devices share one buffer, each with its own attachment and
+ * mapping.  Each device takes a pattern of its own from the buffer into
+ * its memory, both before either writes back, and each then writes its
+ * memory to a place of its own: a DMA that went to the wrong device (or
+ * through the other device's mapping) leaves the other device's pattern,
+ * or none, where the CPU looks.
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -16,13 +19,13 @@
 
 int main(void)
 {
-	const uint64_t src = 0, mid = SIZE / 2 - 100, dst = SIZE - LEN;
+	const uint64_t src0 = 0, src1 = SIZE / 4 + 100, dst0 = SIZE / 2 - 100, dst1 = SIZE - LEN;
 	uint32_t h0, h1;
 	unsigned char *map;
 	int d0, d1, buf;
-	bool ok;
+	bool ok0, ok1;
 
-	tap_plan(7);
+	tap_plan(8);
 	heap_ensure(false);
 	edu_load("dma_bits=64");
 
@@ -38,20 +41,23 @@ int main(void)
 
 	buf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	memset(map, 0, SIZE);
-	fill_pattern(map + src, LEN, 42);
+	fill_pattern(map + src0, LEN, 42);
+	fill_pattern(map + src1, LEN, 43);
 	buf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 
-	tap_ok(edu_dma(d0, h0, CCSHARED_EDU_TO_DEVICE, src, LEN) == 0 &&
-	       edu_dma(d0, h0, CCSHARED_EDU_FROM_DEVICE, mid, LEN) == 0,
-	       "edu0 copies the pattern to the middle of the buffer");
-	tap_ok(edu_dma(d1, h1, CCSHARED_EDU_TO_DEVICE, mid, LEN) == 0 &&
-	       edu_dma(d1, h1, CCSHARED_EDU_FROM_DEVICE, dst, LEN) == 0,
-	       "edu1 reads it back and writes it to the end");
+	tap_ok(edu_dma(d0, h0, CCSHARED_EDU_TO_DEVICE, src0, LEN) == 0 &&
+	       edu_dma(d1, h1, CCSHARED_EDU_TO_DEVICE, src1, LEN) == 0,
+	       "edu0 takes pattern 42, edu1 pattern 43, into their own memory");
+	tap_ok(edu_dma(d0, h0, CCSHARED_EDU_FROM_DEVICE, dst0, LEN) == 0 &&
+	       edu_dma(d1, h1, CCSHARED_EDU_FROM_DEVICE, dst1, LEN) == 0,
+	       "each writes its memory back to a place of its own");
 
 	buf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	ok = check_pattern(map + mid, LEN, 42) && check_pattern(map + dst, LEN, 42);
+	ok0 = check_pattern(map + dst0, LEN, 42);
+	ok1 = check_pattern(map + dst1, LEN, 43);
 	buf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-	tap_ok(ok, "the CPU sees edu0's and edu1's copies");
+	tap_ok(ok0, "the CPU sees edu0's pattern (42) where edu0 wrote");
+	tap_ok(ok1, "the CPU sees edu1's pattern (43) where edu1 wrote");
 
 	tap_ok(edu_detach(d0, h0) == 0, "detach from edu0");
 	tap_ok(edu_detach(d1, h1) == 0, "detach from edu1");

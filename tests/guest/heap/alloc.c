@@ -3,7 +3,8 @@
  * Test 2: with force_non_coco=1, allocations of 4 KiB, 4 KiB + 1 (rounded
  * up to a page), 3 MiB, 64 MiB and 1 GiB succeed.  Each buffer has the
  * rounded size, maps, reads as zeros, and keeps what is written to it
- * between DMA_BUF_IOCTL_SYNC start and end.
+ * between DMA_BUF_IOCTL_SYNC start and end.  Afterwards every page the
+ * heap took from the page allocator is accounted for.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,11 +42,11 @@ static void test_size(int heap_fd, unsigned int i)
 
 	ret = heap_alloc(heap_fd, sizes[i].len, O_RDWR | O_CLOEXEC, 0, &fd);
 	if (!tap_ok(ret == 0, "%s: allocation succeeds (%s)", name, strerror(-ret))) {
-		tap_skip("no buffer", "%s: size", name);
-		tap_skip("no buffer", "%s: stats count it", name);
-		tap_skip("no buffer", "%s: mmap", name);
-		tap_skip("no buffer", "%s: reads as zeros", name);
-		tap_skip("no buffer", "%s: written and read back", name);
+		tap_ok(false, "%s: size (not run: no buffer)", name);
+		tap_ok(false, "%s: stats count it (not run: no buffer)", name);
+		tap_ok(false, "%s: mmap (not run: no buffer)", name);
+		tap_ok(false, "%s: reads as zeros (not run: no buffer)", name);
+		tap_ok(false, "%s: written and read back (not run: no buffer)", name);
 		return;
 	}
 
@@ -59,8 +60,8 @@ static void test_size(int heap_fd, unsigned int i)
 	p = mmap(NULL, sizes[i].want, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (!tap_ok(p != MAP_FAILED, "%s: mmap (%s)", name,
 		    p == MAP_FAILED ? strerror(errno) : "ok")) {
-		tap_skip("no mapping", "%s: reads as zeros", name);
-		tap_skip("no mapping", "%s: written and read back", name);
+		tap_ok(false, "%s: reads as zeros (not run: no mapping)", name);
+		tap_ok(false, "%s: written and read back (not run: no mapping)", name);
 		close(fd);
 		return;
 	}
@@ -99,9 +100,7 @@ int main(void)
 	close(heap_fd);
 	heap_read_stats(&after);
 	heap_print_stats("after", &after);
-	tap_ok(after.buffers == before.buffers && after.bytes == before.bytes &&
-	       after.leaked_pages == before.leaked_pages,
-	       "every buffer is gone again, nothing leaked");
+	heap_ok_nothing_leaked(&before, "every buffer is gone again, every page is accounted for");
 	heap_teardown();
 	return tap_done();
 }

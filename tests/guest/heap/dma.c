@@ -108,7 +108,7 @@ int main(void)
 		       strerror(-ret));
 		close(other);
 	} else {
-		tap_skip("no system heap", "import of another heap's buffer");
+		tap_ok(0, "import of another heap's buffer (not run: no buffer from the system heap)");
 	}
 	if (sysfd >= 0)
 		close(sysfd);

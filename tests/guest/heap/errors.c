@@ -174,9 +174,7 @@ int main(void)
 	heap_read_stats(&after);
 	heap_print_stats("before", &before);
 	heap_print_stats("after", &after);
-	tap_ok(after.buffers == before.buffers && after.bytes == before.bytes &&
-	       after.leaked_pages == before.leaked_pages,
-	       "no buffer and no page leaked");
+	heap_ok_nothing_leaked(&before, "no buffer and no page leaked");
 	tap_ok(count_fds() == fds, "no file descriptor leaked");
 	tap_ok(vmstat("oom_kill") == oom_before && after.alloc_failures > before.alloc_failures,
 	       "the failures were counted, and nothing was OOM-killed");

@@ -87,12 +87,13 @@ static void test_fail_unshare(int heap_fd)
 
 int main(void)
 {
+	struct heap_stats end;
 	char buf[16];
 	int heap_fd;
 
 	if (heap_setup())
 		tap_bail("cannot load ccshared_heap " HEAP_LOAD_ARGS);
-	tap_plan(15);
+	tap_plan(16);
 	heap_fd = heap_open();
 
 	test_fail_share(heap_fd, 1, 512, "first");
@@ -101,6 +102,11 @@ int main(void)
 	test_fail_unshare(heap_fd);
 	tap_ok(read_file(HEAP_DEBUGFS "/fail_share", buf, sizeof(buf)) > 0 &&
 	       buf[0] == '0', "fail_share is back to 0 once used");
+	heap_read_stats(&end);
+	heap_print_stats("end", &end);
+	tap_ok(heap_pages_unaccounted(&end) == 0 && end.buffer_pages == 0,
+	       "every page is freed, pooled or counted as leaked (%ld unaccounted for)",
+	       heap_pages_unaccounted(&end));
 
 	close(heap_fd);
 	heap_teardown();

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +29,15 @@ int heap_setup(void)
 		if (read_file("/sys/module/ccshared_heap/parameters/test_importer",
 			      buf, sizeof(buf)) < 0 || buf[0] != 'Y')
 			tap_bail("ccshared_heap is loaded, but not with " HEAP_LOAD_ARGS);
+		heap_plant_leak_if_asked();
 		return 0;
 	}
 	if (system("ccshared-load ccshared_heap " HEAP_LOAD_ARGS " >&2"))
 		return -1;
-	return access(HEAP_PATH, F_OK) ? -1 : 0;
+	if (access(HEAP_PATH, F_OK))
+		return -1;
+	heap_plant_leak_if_asked();
+	return 0;
 }
 
 void heap_teardown(void)
@@ -140,6 +145,9 @@ int heap_read_stats(struct heap_stats *st)
 		{ "leaked_pages", offsetof(struct heap_stats, leaked_pages) },
 		{ "pool_pages", offsetof(struct heap_stats, pool_pages) },
 		{ "alloc_failures", offsetof(struct heap_stats, alloc_failures) },
+		{ "taken_pages", offsetof(struct heap_stats, taken_pages) },
+		{ "returned_pages", offsetof(struct heap_stats, returned_pages) },
+		{ "buffer_pages", offsetof(struct heap_stats, buffer_pages) },
 	};
 	char name[64], line[128];
 	unsigned int found = 0;
@@ -172,6 +180,56 @@ void heap_print_stats(const char *when, const struct heap_stats *st)
 		 when, st->buffers, st->bytes, st->conversions_to_shared,
 		 st->conversions_to_private, st->leaked_pages, st->pool_pages,
 		 st->alloc_failures);
+	tap_diag("%s: pages taken %ld returned %ld leaked %ld pooled %ld in buffers %ld: %ld unaccounted",
+		 when, st->taken_pages, st->returned_pages, st->leaked_pages, st->pool_pages,
+		 st->buffer_pages, heap_pages_unaccounted(st));
+}
+
+long heap_pages_unaccounted(const struct heap_stats *st)
+{
+	return st->taken_pages - st->returned_pages - st->leaked_pages - st->pool_pages -
+	       st->buffer_pages;
+}
+
+bool heap_ok_nothing_leaked(const struct heap_stats *before, const char *fmt, ...)
+{
+	long page_size = sysconf(_SC_PAGESIZE);
+	struct heap_stats now;
+	char desc[256];
+	va_list ap;
+	bool ok;
+
+	va_start(ap, fmt);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
+	va_end(ap);
+	heap_read_stats(&now);
+	ok = heap_pages_unaccounted(&now) == 0 && now.buffers == before->buffers &&
+	     now.bytes == before->bytes && now.buffer_pages * page_size == now.bytes &&
+	     now.leaked_pages == before->leaked_pages;
+	tap_ok(ok, "%s (%ld pages unaccounted for)", desc, heap_pages_unaccounted(&now));
+	if (!ok) {
+		heap_print_stats("before", before);
+		heap_print_stats("now", &now);
+	}
+	return ok;
+}
+
+void heap_plant_leak_if_asked(void)
+{
+	const char *plant = getenv("HEAPTEST_PLANT_LEAK");
+	int heap_fd, fd;
+
+	if (!plant || strcmp(plant, "1"))
+		return;
+	if (heap_debugfs_write("plant_leak", "1"))
+		tap_bail("HEAPTEST_PLANT_LEAK: cannot write " HEAP_DEBUGFS "/plant_leak "
+			 "(the heap needs test_importer=1)");
+	heap_fd = heap_open();
+	if (heap_alloc(heap_fd, 4 * KiB, O_RDWR | O_CLOEXEC, 0, &fd))
+		tap_bail("HEAPTEST_PLANT_LEAK: cannot allocate 4 KiB");
+	close(fd);
+	close(heap_fd);
+	tap_diag("HEAPTEST_PLANT_LEAK: planted the leak of one chunk of a 4 KiB buffer");
 }
 
 long meminfo_kb(const char *field)

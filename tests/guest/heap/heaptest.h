@@ -44,10 +44,37 @@ struct heap_stats {
 	long leaked_pages;
 	long pool_pages;
 	long alloc_failures;
+	long taken_pages;	/* from the page allocator */
+	long returned_pages;	/* to the page allocator */
+	long buffer_pages;	/* in live buffers */
 };
 
 int heap_read_stats(struct heap_stats *st);
 void heap_print_stats(const char *when, const struct heap_stats *st);
+
+/*
+ * Pages the heap took from the page allocator and neither gave back,
+ * leaked on purpose, keeps in its pool nor has in a live buffer: 0 unless
+ * a page was lost.
+ */
+long heap_pages_unaccounted(const struct heap_stats *st);
+
+/*
+ * The leak check every test that frees what it allocated ends with, as
+ * one TAP result (described by @fmt): no page unaccounted for, no buffer,
+ * byte or deliberately leaked page more than in @before, and the live
+ * buffers' pages are their bytes.  Shows both statistics on failure.
+ */
+bool heap_ok_nothing_leaked(const struct heap_stats *before, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * HEAPTEST_PLANT_LEAK=1 in the environment (tests/guest/heap/
+ * 99-planted-leak.t): lose one chunk through debugfs plant_leak, the
+ * 4 KiB chunk of a buffer allocated and freed here, so that the leak
+ * checks must fail.  heap_setup() calls it once the heap is loaded.
+ */
+void heap_plant_leak_if_asked(void);
 int write_file(const char *path, const char *value);
 int read_file(const char *path, char *buf, size_t size);
 int heap_debugfs_write(const char *name, const char *value);

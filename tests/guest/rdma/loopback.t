@@ -7,8 +7,7 @@
 . "$CCSHARED_SRC/tests/lib/tap.sh"
 rdma_skip_unless_supported
 plan 7
-rdma_setup 2>&1 | sed 's/^/# setup: /'
-[ -d /sys/class/infiniband/rxe0 ] || { echo "Bail out! the test rxe did not come up"; exit 1; }
+rdma_setup_or_bail
 check "4 KiB, 8 round trips" rdma_pair -s 4K -n 8
 check "1 MiB, 4 round trips" rdma_pair -s 1M -n 4
 check "64 MiB, 1 round trip" rdma_pair -s 64M

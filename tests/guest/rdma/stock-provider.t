@@ -7,7 +7,7 @@
 . "$CCSHARED_SRC/tests/lib/tap.sh"
 rdma_skip_unless_supported
 plan 5
-rdma_setup 2>&1 | sed 's/^/# setup: /'
+rdma_setup_or_bail
 
 rdma_provider stock
 out=$(ccshared_rdma_write -p 18516 "$RDMA_ADDR" 2>&1)

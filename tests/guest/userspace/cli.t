@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The ccshared CLI in the guest: help on every command, bad arguments give
-# a non-zero status and a message, info --json against the truth, alloc,
-# stat and selftest on the system heap and, once built, on system_cc_shared.
+# a non-zero status and a message; before the heap module is loaded (this
+# test sorts first in its part), what every command says without it; then,
+# with it, info --json against the truth, alloc, stat and selftest on the
+# system heap and on system_cc_shared.
 . "$CCSHARED_SRC/tests/lib/tap.sh"
 . "$CCSHARED_SRC/tests/lib/guest-heap.sh"
 ccshared=$CCSHARED_BUILD/userspace/ccshared
-heap_ready=1
-ccshared_heap_ready || heap_ready=
+if [ -e /dev/dma_heap/system_cc_shared ]; then
+	echo "Bail out! system_cc_shared is there already: cli.t must run before anything loads the heap"
+	exit 1
+fi
 
 # expect_fail DESC STATUS PATTERN CMD...: CMD exits with STATUS and says PATTERN on stderr.
 expect_fail() {
@@ -54,6 +58,20 @@ expect_fail "alloc from a missing heap: status 3 with a hint" 3 \
 expect_fail "selftest --size bad: status 2" 2 "is not a size" "$ccshared" selftest --size 1.5G
 expect_fail "selftest with an argument: status 2" 2 "selftest takes no arguments" "$ccshared" selftest extra
 expect_fail "selftest on a missing heap: status 3" 3 "Couldn't open heap nope" "$ccshared" selftest --heap nope
+
+# Without the heap module.
+expect_fail "selftest without the heap: status 3, hint to load ccshared_heap" 3 \
+	"hint: the heap is missing; load ccshared's module" "$ccshared" selftest
+expect_fail "... and says this is not a CoCo guest" 3 \
+	"not a confidential guest" "$ccshared" alloc 4K
+expect_fail "stat without the module: status 3 with a hint" 3 \
+	"hint: the ccshared_heap module is not loaded" "$ccshared" stat
+check "alloc --dev falls back to the system heap and says so" sh -c \
+	"'$ccshared' alloc 4K --dev 2>&1 | grep -q 'development mode: system_cc_shared is missing'"
+
+# With it, from here on.
+ccshared_heap_require
+heap_ready=1
 
 # info --json, parsed, against what the kernel says.
 json=$("$ccshared" info --json)
@@ -103,7 +121,7 @@ if want not in heaps:
     sys.exit(1)
 PY
 else
-	skip "info --json with odd heap names" "cannot create a file in /dev/dma_heap"
+	_tap_result 1 "info --json stays valid JSON with odd heap names (cannot create a file in /dev/dma_heap)"
 fi
 rm -f "$odd_json"
 check "stat --watch abc reports one error, not two" sh -c \
@@ -119,38 +137,18 @@ check "alloc --hold 1 holds, then frees" sh -c \
 check "selftest --heap system passes" sh -c \
 	"'$ccshared' selftest --heap system | tee /dev/stderr | grep -q '^selftest passed: 28 of 28 checks'"
 
-if [ -n "$heap_ready" ]; then
-	check "selftest passes on system_cc_shared" sh -c \
-		"'$ccshared' selftest | tee /dev/stderr | grep -q '^selftest passed: 28 of 28 checks passed on system_cc_shared'"
-	check "alloc 1G --fill 0 on system_cc_shared" sh -c \
-		"'$ccshared' alloc 1G --fill 0 | grep -q 'allocated 1 GiB from system_cc_shared'"
-	check "--dev uses system_cc_shared when it is there" sh -c \
-		"'$ccshared' alloc 4K --dev 2>&1 | grep -q 'from system_cc_shared' && ! '$ccshared' alloc 4K --dev 2>&1 | grep -q 'development mode'"
-	if [ -r /sys/kernel/debug/ccshared_heap/stats ]; then
-		check "stat prints every counter" sh -c \
-			"'$ccshared' stat | grep -c '^\(buffers\|bytes\|conversions_to_shared\|conversions_to_private\|leaked_pages\|pool_pages\|alloc_failures\): *[0-9]' | grep -qx 7"
-		check "stat --json is JSON with the counters" sh -c \
-			"'$ccshared' stat --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert set(d) >= {\"buffers\",\"bytes\",\"leaked_pages\"}'"
-		check "stat --watch 1 --json repeats until interrupted" sh -c \
-			"timeout -s INT 2.5 '$ccshared' stat --watch 1 --json | python3 -c 'import json,sys; l=[json.loads(x) for x in sys.stdin]; assert len(l) >= 2, l'"
-	else
-		for d in "stat prints every counter" "stat --json" "stat --watch"; do
-			skip "$d" "debugfs is not mounted or has no ccshared_heap/stats"
-		done
-	fi
-else
-	for d in "selftest on system_cc_shared" "alloc 1G on system_cc_shared" "--dev with system_cc_shared" \
-		"stat prints every counter" "stat --json" "stat --watch"; do
-		skip "$d" "$heap_missing_reason"
-	done
-	expect_fail "selftest without the heap: status 3, hint to load ccshared_heap" 3 \
-		"hint: the heap is missing; load ccshared's module" "$ccshared" selftest
-	expect_fail "... and says this is not a CoCo guest" 3 \
-		"not a confidential guest" "$ccshared" alloc 4K
-	expect_fail "stat without the module: status 3 with a hint" 3 \
-		"hint: the ccshared_heap module is not loaded" "$ccshared" stat
-	check "alloc --dev falls back to the system heap and says so" sh -c \
-		"'$ccshared' alloc 4K --dev 2>&1 | grep -q 'development mode: system_cc_shared is missing'"
-fi
+check "selftest passes on system_cc_shared" sh -c \
+	"'$ccshared' selftest | tee /dev/stderr | grep -q '^selftest passed: 28 of 28 checks passed on system_cc_shared'"
+check "alloc 1G --fill 0 on system_cc_shared" sh -c \
+	"'$ccshared' alloc 1G --fill 0 | grep -q 'allocated 1 GiB from system_cc_shared'"
+check "--dev uses system_cc_shared when it is there" sh -c \
+	"'$ccshared' alloc 4K --dev 2>&1 | grep -q 'from system_cc_shared' && ! '$ccshared' alloc 4K --dev 2>&1 | grep -q 'development mode'"
+check "the heap's statistics are readable (debugfs)" test -r /sys/kernel/debug/ccshared_heap/stats
+check "stat prints every counter" sh -c \
+	"'$ccshared' stat | grep -c '^\(buffers\|bytes\|conversions_to_shared\|conversions_to_private\|leaked_pages\|pool_pages\|alloc_failures\): *[0-9]' | grep -qx 7"
+check "stat --json is JSON with the counters" sh -c \
+	"'$ccshared' stat --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert set(d) >= {\"buffers\",\"bytes\",\"leaked_pages\"}'"
+check "stat --watch 1 --json repeats until interrupted" sh -c \
+	"timeout -s INT 2.5 '$ccshared' stat --watch 1 --json | python3 -c 'import json,sys; l=[json.loads(x) for x in sys.stdin]; assert len(l) >= 2, l'"
 echo "1..$_tap_n"
 done_testing

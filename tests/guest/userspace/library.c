@@ -2,8 +2,8 @@
 /*
  * Every libccshared call against real heaps in the guest: the kernel's
  * "system" heap (always there, and what development mode falls back to)
- * and ccshared's system_cc_shared (loaded here if it is built; skipped,
- * with the reason, if it is not).  TAP output.
+ * and ccshared's system_cc_shared (library.t loads it; without it the test
+ * bails out).  TAP output.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,12 +17,6 @@
 #include "tap.h"		/* tests/lib/tap.h */
 
 #define HEAP_TESTS 26
-
-static void skip_heap(const char *heap, const char *reason)
-{
-	for (int i = 0; i < HEAP_TESTS; i++)
-		tap_skip(reason, "%s:", heap);
-}
 
 /* fdinfo shows the dma-buf's name once DMA_BUF_SET_NAME took it. */
 static bool fdinfo_has_name(int fd, const char *name)
@@ -67,7 +61,7 @@ static size_t count_nonzero(const unsigned char *bytes, size_t len)
 
 static void test_heap(const char *name, bool with_stats)
 {
-	struct ccshared_stats before, during, after;
+	struct ccshared_stats before = { 0 }, during = { 0 }, after = { 0 };
 	struct ccshared_buf *buf = NULL, *eager = NULL, *imported = NULL;
 	struct map_race race[4];
 	pthread_t threads[4];
@@ -87,8 +81,8 @@ static void test_heap(const char *name, bool with_stats)
 	ok(strcmp(ccshared_heap_name(heap), name) == 0, "%s: heap name", name);
 	ok(!ccshared_heap_is_fallback(heap), "%s: opened by name, not a fallback", name);
 
-	if (with_stats)
-		stats_ret = ccshared_stats_read(NULL, &before);
+	/* The system heap's buffers must not show in these either. */
+	stats_ret = ccshared_stats_read(NULL, &before);
 	ret = ccshared_buf_alloc(heap, 4096 + 1, 0, &buf);
 	is_int(ret, 0, "%s: allocate 4 KiB + 1", name);
 	if (ret) {
@@ -149,39 +143,27 @@ static void test_heap(const char *name, bool with_stats)
 	ok(!ret && ccshared_buf_addr(eager) && count_nonzero(ccshared_buf_addr(eager), 3 << 20) == 0,
 	   "%s: eager: mapped at once and zero", name);
 
+	if (!stats_ret)
+		stats_ret = ccshared_stats_read(NULL, &during);
 	if (with_stats) {
-		if (!stats_ret)
-			stats_ret = ccshared_stats_read(NULL, &during);
-		if (stats_ret) {
-			char why[128];
-
-			snprintf(why, sizeof(why), "statistics unreadable: %s", strerror(-stats_ret));
-			tap_skip(why, "%s:", name);
-		} else {
-			ok(during.buffers == before.buffers + 2 &&
-			   during.bytes == before.bytes + 8192 + (3 << 20),
-			   "%s: statistics count both buffers (%llu -> %llu buffers, %llu -> %llu bytes)",
-			   name, (unsigned long long)before.buffers, (unsigned long long)during.buffers,
-			   (unsigned long long)before.bytes, (unsigned long long)during.bytes);
-		}
+		ok(!stats_ret && during.buffers == before.buffers + 2 &&
+		   during.bytes == before.bytes + 8192 + (3 << 20),
+		   "%s: statistics count both buffers (%llu -> %llu buffers, %llu -> %llu bytes; %s)",
+		   name, (unsigned long long)before.buffers, (unsigned long long)during.buffers,
+		   (unsigned long long)before.bytes, (unsigned long long)during.bytes,
+		   stats_ret ? strerror(-stats_ret) : "read");
+	} else {
+		ok(!stats_ret && during.buffers == before.buffers && during.bytes == before.bytes,
+		   "%s: its buffers do not show in system_cc_shared's statistics (%s)", name,
+		   stats_ret ? strerror(-stats_ret) : "read");
 	}
 	ccshared_buf_free(eager);
 	ccshared_buf_free(buf);
-	if (with_stats) {
-		if (stats_ret) {
-			tap_skip("statistics unreadable", "%s:", name);
-		} else {
-			stats_ret = ccshared_stats_read(NULL, &after);
-			ok(!stats_ret && after.buffers == before.buffers && after.bytes == before.bytes,
-			   "%s: statistics return to %llu buffers after free", name,
-			   (unsigned long long)before.buffers);
-		}
-	} else {
-		is_int(ccshared_stats_read(NULL, &after) == 0 ? 0 : -1,
-		       access("/sys/module/ccshared_heap", F_OK) == 0 ? 0 : -1,
-		       "%s: statistics readable exactly when the module is loaded", name);
-		ok(1, "%s: (statistics belong to system_cc_shared)", name);
-	}
+	if (!stats_ret)
+		stats_ret = ccshared_stats_read(NULL, &after);
+	ok(!stats_ret && after.buffers == before.buffers && after.bytes == before.bytes,
+	   "%s: statistics are back to %llu buffers after free (%s)", name,
+	   (unsigned long long)before.buffers, stats_ret ? strerror(-stats_ret) : "read");
 	is_int(ccshared_buf_alloc(heap, 0, 0, &buf), -EINVAL, "%s: allocating 0 bytes: -EINVAL", name);
 	ccshared_heap_close(heap);
 }
@@ -225,16 +207,11 @@ static void test_development_mode(bool heap_loaded)
 
 int main(void)
 {
-	bool heap_loaded;
-	const char *reason = getenv("HEAP_MISSING_REASON");
-
-	heap_loaded = access("/dev/dma_heap/system_cc_shared", F_OK) == 0;
-	test_detect(heap_loaded);
-	test_development_mode(heap_loaded);
+	if (access("/dev/dma_heap/system_cc_shared", F_OK))
+		tap_bail("/dev/dma_heap/system_cc_shared is missing (library.t loads ccshared_heap)");
+	test_detect(true);
+	test_development_mode(true);
 	test_heap("system", false);
-	if (heap_loaded)
-		test_heap("system_cc_shared", true);
-	else
-		skip_heap("system_cc_shared", reason && *reason ? reason : "the heap is missing");
+	test_heap("system_cc_shared", true);
 	return tap_done();
 }
