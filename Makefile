@@ -7,7 +7,7 @@
 KERNEL ?= 7.3
 KERNELS ?= 7.3 6.12
 
-.PHONY: check demo check-fresh build shell checkpatch clean
+.PHONY: check demo check-fresh build deb shell checkpatch clean
 
 check:
 	tests/check $(foreach k,$(KERNELS),--kernel $(k))
@@ -23,6 +23,10 @@ check-fresh:
 
 build:
 	tests/vm/build
+
+# The Debian packages, built in the trixie root into build/deb (README.md).
+deb:
+	tests/vm/build-debs
 
 shell:
 	tests/vm/run --kernel $(KERNEL) -- sh

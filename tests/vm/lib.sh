@@ -15,11 +15,14 @@ VERSIONS_ENV=$TOP/build/test-bed.env
 # What the guest root holds.  Changing this list changes the root's cache key.
 # It is the build root, the guest's root and where QEMU runs from, so it
 # also holds what the host-side scripts use (QEMU, busybox-static for the
-# initramfs, cpio, patch, zstd).
+# initramfs, cpio, patch, zstd), and what `make deb` builds with and the
+# packaging tests install with (debhelper, dh-dkms, help2man, lintian;
+# dkms, udev).
 ROOT_PACKAGES=(build-essential pkg-config meson ninja-build libibverbs-dev
 	librdmacm-dev rdma-core ibverbs-providers ibverbs-utils rdmacm-utils
 	perftest libdpdk-dev dpdk iproute2 kmod busybox-static pciutils strace
-	procps xz-utils zstd cpio patch qemu-system-x86)
+	procps xz-utils zstd cpio patch qemu-system-x86
+	debhelper dh-dkms help2man lintian dkms udev)
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
