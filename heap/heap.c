@@ -329,9 +329,11 @@ static int ccshared_heap_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 
 	/*
 	 * A private mapping would copy on write into private memory that
-	 * devices cannot see, behind the user's back.
+	 * devices cannot see, behind the user's back.  VM_MAYSHARE, not
+	 * VM_SHARED: for a file not open for writing the kernel clears
+	 * VM_SHARED on a MAP_SHARED mapping, which stays shared.
 	 */
-	if (!(vma->vm_flags & VM_SHARED))
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	prot = pgprot_decrypted(vma->vm_page_prot);
