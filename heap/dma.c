@@ -45,12 +45,31 @@ static bool ccshared_dev_is_direct(struct device *dev)
 	return !get_dma_ops(dev) && !device_iommu_mapped(dev);
 }
 
-/*
- * Map @a for its device without the DMA API: the pages are shared, so the
- * device reaches them at their unencrypted DMA address, with no bounce.
- */
-static int ccshared_dma_map_direct(struct ccshared_attachment *a)
+/* The buffer's @chunks, to be mapped: one entry per chunk. */
+static int ccshared_dma_segments(struct sg_table *chunks, struct sg_table *sgt)
 {
+	struct scatterlist *chunk, *sg;
+	int ret, i;
+
+	ret = sg_alloc_table(sgt, chunks->orig_nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+
+	sg = sgt->sgl;
+	for_each_sgtable_sg(chunks, chunk, i) {
+		sg_set_page(sg, sg_page(chunk), chunk->length, chunk->offset);
+		sg = sg_next(sg);
+	}
+	return 0;
+}
+
+/*
+ * Map @m without the DMA API: the pages are shared, so the device reaches
+ * them at their unencrypted DMA address, with no bounce.
+ */
+static int ccshared_dma_map_direct(struct ccshared_mapping *m)
+{
+	struct device *dev = m->dev;
 	struct scatterlist *sg;
 	int i;
 
@@ -58,62 +77,97 @@ static int ccshared_dma_map_direct(struct ccshared_attachment *a)
 	 * The DMA API refuses a device without a DMA mask (dma_map_sg warns
 	 * and fails); dma_capable() would dereference it.
 	 */
-	if (!a->dev->dma_mask) {
-		dev_warn(a->dev, "ccshared_heap: device has no DMA mask\n");
+	if (!dev->dma_mask) {
+		dev_warn(dev, "ccshared_heap: device has no DMA mask\n");
 		return -EIO;
 	}
 
-	if (!dev_is_dma_coherent(a->dev)) {
-		dev_warn(a->dev, "ccshared_heap: cannot map shared buffers for a non-coherent device on this kernel\n");
+	if (!dev_is_dma_coherent(dev)) {
+		dev_warn(dev, "ccshared_heap: cannot map shared buffers for a non-coherent device on this kernel\n");
 		return -EOPNOTSUPP;
 	}
 
-	for_each_sgtable_sg(&a->table, sg, i) {
-		dma_addr_t addr = phys_to_dma_unencrypted(a->dev, sg_phys(sg));
+	for_each_sgtable_sg(&m->dma, sg, i) {
+		dma_addr_t addr = phys_to_dma_unencrypted(dev, sg_phys(sg));
 
-		if (!ccshared_dma_capable(a->dev, addr, sg->length)) {
-			dev_warn_ratelimited(a->dev, "ccshared_heap: buffer at %pad+%u is out of the device's DMA range\n",
+		if (!ccshared_dma_capable(dev, addr, sg->length)) {
+			dev_warn_ratelimited(dev, "ccshared_heap: buffer at %pad+%u is out of the device's DMA range\n",
 					     &addr, sg->length);
 			return -EIO;
 		}
 		sg_dma_address(sg) = addr;
 		sg_dma_len(sg) = sg->length;
 	}
-	a->table.nents = a->table.orig_nents;
-	a->direct = true;
+	m->dma.nents = m->dma.orig_nents;
+	m->direct = true;
 	return 0;
 }
 
-int ccshared_dma_map(struct ccshared_attachment *a, enum dma_data_direction dir)
+static int ccshared_dma_map_table(struct ccshared_mapping *m)
 {
 	bool encrypted = cc_platform_has(CC_ATTR_MEM_ENCRYPT);
 
-	a->direct = false;
-	a->attrs = 0;
-
 	if (!ccshared_compat_dma_map) {
 		if (CCSHARED_DMA_ATTRS) {
-			a->attrs = CCSHARED_DMA_ATTRS;
-			return dma_map_sgtable(a->dev, &a->table, dir, a->attrs);
+			m->attrs = CCSHARED_DMA_ATTRS;
+			return dma_map_sgtable(m->dev, &m->dma, m->dir, m->attrs);
 		}
 		if (!encrypted)
-			return dma_map_sgtable(a->dev, &a->table, dir, 0);
+			return dma_map_sgtable(m->dev, &m->dma, m->dir, 0);
 	}
 
-	if (!ccshared_dev_is_direct(a->dev)) {
+	if (!ccshared_dev_is_direct(m->dev)) {
 		if (!encrypted)
-			return dma_map_sgtable(a->dev, &a->table, dir, 0);
-		dev_warn(a->dev, "ccshared_heap: this kernel cannot map shared buffers for a device behind an IOMMU\n");
+			return dma_map_sgtable(m->dev, &m->dma, m->dir, 0);
+		dev_warn(m->dev, "ccshared_heap: this kernel cannot map shared buffers for a device behind an IOMMU\n");
 		return -EOPNOTSUPP;
 	}
-	return ccshared_dma_map_direct(a);
+	return ccshared_dma_map_direct(m);
 }
 
-void ccshared_dma_unmap(struct ccshared_attachment *a, enum dma_data_direction dir)
+/**
+ * ccshared_dma_map - map a buffer's chunks for one importer's device
+ * @m: the mapping: @m->dev and @m->dir set, the rest zeroed
+ * @chunks: the buffer's chunks
+ *
+ * Builds @m->dma, the heap's own record of the mapping, and maps it.
+ * Returns 0, or a negative errno with nothing left mapped or allocated.
+ */
+int ccshared_dma_map(struct ccshared_mapping *m, struct sg_table *chunks)
 {
-	if (a->direct) {
-		a->direct = false;
-		return;
-	}
-	dma_unmap_sgtable(a->dev, &a->table, dir, a->attrs);
+	int ret;
+
+	ret = ccshared_dma_segments(chunks, &m->dma);
+	if (ret)
+		return ret;
+	ret = ccshared_dma_map_table(m);
+	if (ret)
+		sg_free_table(&m->dma);
+	return ret;
+}
+
+/* Undo ccshared_dma_map(). */
+void ccshared_dma_unmap(struct ccshared_mapping *m)
+{
+	if (!m->direct)
+		dma_unmap_sgtable(m->dev, &m->dma, m->dir, m->attrs);
+	sg_free_table(&m->dma);
+}
+
+/*
+ * CPU access to a mapped buffer, from the heap's own record (the importer
+ * may have rewritten its copy), in the direction it was mapped with, as
+ * the DMA API asks.  The direct path maps only coherent devices: nothing
+ * to sync there.
+ */
+void ccshared_dma_sync_for_cpu(struct ccshared_mapping *m)
+{
+	if (!m->direct)
+		dma_sync_sgtable_for_cpu(m->dev, &m->dma, m->dir);
+}
+
+void ccshared_dma_sync_for_device(struct ccshared_mapping *m)
+{
+	if (!m->direct)
+		dma_sync_sgtable_for_device(m->dev, &m->dma, m->dir);
 }

@@ -187,7 +187,8 @@ static unsigned int ccshared_sg_order(struct scatterlist *sg)
 	return get_order(sg->length);
 }
 
-static int ccshared_dup_sg_table(struct sg_table *from, struct sg_table *to)
+/* The importer's own copy of @from: pages, and the DMA addresses it may rewrite. */
+static int ccshared_copy_mapped_table(struct sg_table *from, struct sg_table *to)
 {
 	struct scatterlist *sg, *new_sg;
 	int ret, i;
@@ -199,50 +200,12 @@ static int ccshared_dup_sg_table(struct sg_table *from, struct sg_table *to)
 	new_sg = to->sgl;
 	for_each_sgtable_sg(from, sg, i) {
 		sg_set_page(new_sg, sg_page(sg), sg->length, sg->offset);
+		sg_dma_address(new_sg) = sg_dma_address(sg);
+		sg_dma_len(new_sg) = sg_dma_len(sg);
 		new_sg = sg_next(new_sg);
 	}
+	to->nents = from->nents;
 	return 0;
-}
-
-static int ccshared_heap_attach(struct dma_buf *dmabuf,
-				struct dma_buf_attachment *attachment)
-{
-	struct ccshared_buffer *buffer = dmabuf->priv;
-	struct ccshared_attachment *a;
-	int ret;
-
-	a = kzalloc_obj(*a);
-	if (!a)
-		return -ENOMEM;
-
-	ret = ccshared_dup_sg_table(&buffer->sg_table, &a->table);
-	if (ret) {
-		kfree(a);
-		return ret;
-	}
-
-	a->dev = attachment->dev;
-	INIT_LIST_HEAD(&a->list);
-	attachment->priv = a;
-
-	mutex_lock(&buffer->lock);
-	list_add(&a->list, &buffer->attachments);
-	mutex_unlock(&buffer->lock);
-	return 0;
-}
-
-static void ccshared_heap_detach(struct dma_buf *dmabuf,
-				 struct dma_buf_attachment *attachment)
-{
-	struct ccshared_buffer *buffer = dmabuf->priv;
-	struct ccshared_attachment *a = attachment->priv;
-
-	mutex_lock(&buffer->lock);
-	list_del(&a->list);
-	mutex_unlock(&buffer->lock);
-
-	sg_free_table(&a->table);
-	kfree(a);
 }
 
 /* Called with the reservation lock held (see include/linux/dma-buf.h). */
@@ -250,17 +213,32 @@ static struct sg_table *ccshared_heap_map_dma_buf(struct dma_buf_attachment *att
 						  enum dma_data_direction dir)
 {
 	struct ccshared_buffer *buffer = attachment->dmabuf->priv;
-	struct ccshared_attachment *a = attachment->priv;
+	struct ccshared_mapping *m;
 	int ret;
 
-	ret = ccshared_dma_map(a, dir);
+	m = kzalloc_obj(*m);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->dev = attachment->dev;
+	m->dir = dir;
+
+	ret = ccshared_dma_map(m, &buffer->sg_table);
 	if (ret)
-		return ERR_PTR(ret);
+		goto free;
+	ret = ccshared_copy_mapped_table(&m->dma, &m->table);
+	if (ret)
+		goto unmap;
 
 	mutex_lock(&buffer->lock);
-	a->mapped = true;
+	list_add(&m->list, &buffer->mappings);
 	mutex_unlock(&buffer->lock);
-	return &a->table;
+	return &m->table;
+
+unmap:
+	ccshared_dma_unmap(m);
+free:
+	kfree(m);
+	return ERR_PTR(ret);
 }
 
 static void ccshared_heap_unmap_dma_buf(struct dma_buf_attachment *attachment,
@@ -268,30 +246,29 @@ static void ccshared_heap_unmap_dma_buf(struct dma_buf_attachment *attachment,
 					enum dma_data_direction dir)
 {
 	struct ccshared_buffer *buffer = attachment->dmabuf->priv;
-	struct ccshared_attachment *a = attachment->priv;
+	struct ccshared_mapping *m = container_of(table, struct ccshared_mapping, table);
 
 	mutex_lock(&buffer->lock);
-	a->mapped = false;
+	list_del(&m->list);
 	mutex_unlock(&buffer->lock);
 
-	ccshared_dma_unmap(a, dir);
+	sg_free_table(&m->table);
+	ccshared_dma_unmap(m);
+	kfree(m);
 }
 
 static int ccshared_heap_begin_cpu_access(struct dma_buf *dmabuf,
 					  enum dma_data_direction dir)
 {
 	struct ccshared_buffer *buffer = dmabuf->priv;
-	struct ccshared_attachment *a;
+	struct ccshared_mapping *m;
 
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_cnt)
 		invalidate_kernel_vmap_range(buffer->vaddr, buffer->len);
 
-	list_for_each_entry(a, &buffer->attachments, list) {
-		/* The direct path maps only coherent devices: nothing to sync. */
-		if (a->mapped && !a->direct)
-			dma_sync_sgtable_for_cpu(a->dev, &a->table, dir);
-	}
+	list_for_each_entry(m, &buffer->mappings, list)
+		ccshared_dma_sync_for_cpu(m);
 	mutex_unlock(&buffer->lock);
 	return 0;
 }
@@ -300,16 +277,14 @@ static int ccshared_heap_end_cpu_access(struct dma_buf *dmabuf,
 					enum dma_data_direction dir)
 {
 	struct ccshared_buffer *buffer = dmabuf->priv;
-	struct ccshared_attachment *a;
+	struct ccshared_mapping *m;
 
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_cnt)
 		flush_kernel_vmap_range(buffer->vaddr, buffer->len);
 
-	list_for_each_entry(a, &buffer->attachments, list) {
-		if (a->mapped && !a->direct)
-			dma_sync_sgtable_for_device(a->dev, &a->table, dir);
-	}
+	list_for_each_entry(m, &buffer->mappings, list)
+		ccshared_dma_sync_for_device(m);
 	mutex_unlock(&buffer->lock);
 	return 0;
 }
@@ -432,8 +407,6 @@ static void ccshared_heap_release(struct dma_buf *dmabuf)
 }
 
 const struct dma_buf_ops ccshared_heap_buf_ops = {
-	.attach = ccshared_heap_attach,
-	.detach = ccshared_heap_detach,
 	.map_dma_buf = ccshared_heap_map_dma_buf,
 	.unmap_dma_buf = ccshared_heap_unmap_dma_buf,
 	.begin_cpu_access = ccshared_heap_begin_cpu_access,
@@ -518,7 +491,7 @@ struct dma_buf *ccshared_heap_allocate(unsigned long len, u32 fd_flags,
 		ret = -ENOMEM;
 		goto fail;
 	}
-	INIT_LIST_HEAD(&buffer->attachments);
+	INIT_LIST_HEAD(&buffer->mappings);
 	mutex_init(&buffer->lock);
 	buffer->len = len;
 

@@ -265,3 +265,19 @@ bool all_zero(const unsigned char *p, size_t len)
 	}
 	return true;
 }
+
+int heap_import(int fd, int bits, const char *options, char *result, size_t size)
+{
+	char cmd[128];
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "%d %d %s", fd, bits, options);
+	result[0] = '\0';
+	ret = heap_debugfs_write("import_test", cmd);
+	if (ret)
+		return ret;
+	if (read_file(HEAP_DEBUGFS "/import_test", result, size) < 0)
+		return -EIO;
+	result[strcspn(result, "\n")] = '\0';
+	return 0;
+}

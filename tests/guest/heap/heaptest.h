@@ -58,6 +58,13 @@ int heap_set_param(const char *name, const char *value);
 long meminfo_kb(const char *field);
 long free_memory_kb(void);
 
+/*
+ * The test importer (test_importer=1): write "FD BITS OPTIONS" to
+ * import_test (see heap/debugfs.c).  0 and its result line (without the
+ * newline), or -errno.
+ */
+int heap_import(int fd, int bits, const char *options, char *result, size_t size);
+
 /* Pattern helpers: fill, and check, a mapping. */
 void fill_pattern(unsigned char *p, size_t len, unsigned int seed);
 bool check_pattern(const unsigned char *p, size_t len, unsigned int seed);
