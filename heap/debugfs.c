@@ -8,12 +8,12 @@
  *   fail_unshare  N > 0: the Nth following conversion to private fails
  *   drain_pool    any write converts back and frees the whole pool
  *   import_test   write "FD BITS [OPTION...]": attach the dma-buf FD to a
- *                 test device with a BITS-bit DMA mask, map it, check
- *                 every DMA segment, sync, vmap and sum its bytes, and
- *                 undo it all; read the result of the last successful
- *                 run: segments=N path=dma-api|direct sum=N.  BITS 0
- *                 means a device without a DMA mask (compat_dma_map=1
- *                 only: the DMA API would warn).  Options:
+ *                 test device with a BITS-bit DMA mask (0: no DMA mask
+ *                 at all), map it, check every DMA segment, sync, vmap
+ *                 and sum its bytes, and undo it all; read the result of
+ *                 the last successful run: segments=N path=dma-api|direct
+ *                 sum=N phys=LOWEST-HIGHEST (the buffer's physical
+ *                 addresses).  Options:
  *                   maps=N          map the attachment N times (1-4) at
  *                                   once, each mapping checked while the
  *                                   others live, the first one's table
@@ -212,6 +212,23 @@ unmap:
 	return ret;
 }
 
+/* The result line: what the mapping was, and where the buffer lies. */
+static void ccshared_test_report(struct ccshared_buffer *buffer, unsigned int segments,
+				 bool direct, u64 sum)
+{
+	phys_addr_t lo = PHYS_ADDR_MAX, hi = 0;
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
+		lo = min(lo, sg_phys(sg));
+		hi = max(hi, sg_phys(sg) + sg->length - 1);
+	}
+	snprintf(ccshared_test_result, sizeof(ccshared_test_result),
+		 "segments=%u path=%s sum=%llu phys=%pa-%pa\n", segments,
+		 direct ? "direct" : "dma-api", sum, &lo, &hi);
+}
+
 /* get, attach, map, check, sync, vmap, then undo it all in reverse. */
 static int ccshared_test_import(const struct ccshared_test_args *args)
 {
@@ -248,9 +265,7 @@ static int ccshared_test_import(const struct ccshared_test_args *args)
 	ret = ccshared_test_map(attach, args, &sum, &segments, &direct);
 	dev->dma_mask = mask;
 	if (!ret)
-		snprintf(ccshared_test_result, sizeof(ccshared_test_result),
-			 "segments=%u path=%s sum=%llu\n", segments,
-			 direct ? "direct" : "dma-api", sum);
+		ccshared_test_report(dmabuf->priv, segments, direct, sum);
 
 	dma_buf_detach(dmabuf, attach);
 put:
@@ -281,7 +296,6 @@ static int ccshared_test_parse(char *buf, struct ccshared_test_args *args)
 			return -EINVAL;
 	}
 	if ((args->bits && args->bits < 24) || args->bits > 64 ||
-	    (!args->bits && !READ_ONCE(ccshared_compat_dma_map)) ||
 	    !args->maps || args->maps > CCSHARED_TEST_MAPS)
 		return -EINVAL;
 	return 0;
