@@ -14,16 +14,25 @@
  *                 the last successful run: segments=N path=dma-api|direct
  *                 sum=N phys=LOWEST-HIGHEST (the buffer's physical
  *                 addresses).  Options:
+ *                   max_seg=BYTES   the device's maximum segment size
+ *                                   (default: no limit)
+ *                   seg_boundary=M  its segment boundary mask (default:
+ *                                   none)
  *                   maps=N          map the attachment N times (1-4) at
  *                                   once, each mapping checked while the
  *                                   others live, the first one's table
  *                                   rewritten as an importer may
+ *                   iommu_group     put the device in an IOMMU group of
+ *                                   its own without a translating
+ *                                   domain, as an identity-mapped
+ *                                   (iommu=pt) device is
  */
 
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/iosys-map.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -75,11 +84,14 @@ static const struct file_operations ccshared_drain_fops = {
 
 /*
  * @sgt must cover the buffer's chunks in order, each DMA segment at the
- * unencrypted address of its own pages (no bounce buffer).
+ * unencrypted address of its own pages (no bounce buffer), within the
+ * device's segment limits.
  */
 static int ccshared_test_check(struct device *dev, struct ccshared_buffer *buffer,
 			       struct sg_table *sgt)
 {
+	unsigned long boundary = dma_get_seg_boundary(dev);
+	unsigned int max = dma_get_max_seg_size(dev);
 	struct scatterlist *chunk = buffer->sg_table.sgl;
 	unsigned int off = 0;
 	struct scatterlist *sg;
@@ -89,8 +101,9 @@ static int ccshared_test_check(struct device *dev, struct ccshared_buffer *buffe
 		dma_addr_t addr = sg_dma_address(sg);
 		unsigned int len = sg_dma_len(sg);
 
-		if (!chunk || !len || off + len > chunk->length ||
-		    addr != phys_to_dma_unencrypted(dev, sg_phys(chunk) + off))
+		if (!chunk || !len || len > max || off + len > chunk->length ||
+		    addr != phys_to_dma_unencrypted(dev, sg_phys(chunk) + off) ||
+		    (addr & ~boundary) != ((addr + len - 1) & ~boundary))
 			return -EILSEQ;
 		off += len;
 		if (off == chunk->length) {
@@ -124,7 +137,10 @@ static int ccshared_test_vmap_sum(struct dma_buf *dmabuf, u64 *sum)
 struct ccshared_test_args {
 	int fd;
 	unsigned int bits;		/* 0: no DMA mask */
+	unsigned int max_seg;		/* 0: no limit */
+	unsigned long seg_boundary;	/* 0: none */
 	unsigned int maps;
+	bool iommu_group;
 };
 
 /* Does the buffer still hold a mapping for @dev? */
@@ -234,6 +250,7 @@ static int ccshared_test_import(const struct ccshared_test_args *args)
 {
 	struct device *dev = &ccshared_test_pdev->dev;
 	struct dma_buf_attachment *attach;
+	struct iommu_group *group;
 	unsigned int segments = 0;
 	u64 *mask = dev->dma_mask;
 	struct dma_buf *dmabuf;
@@ -244,6 +261,8 @@ static int ccshared_test_import(const struct ccshared_test_args *args)
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(args->bits ? args->bits : 64));
 	if (ret)
 		return ret;
+	dma_set_max_seg_size(dev, args->max_seg ? args->max_seg : UINT_MAX);
+	dma_set_seg_boundary(dev, args->seg_boundary ? args->seg_boundary : ULONG_MAX);
 
 	dmabuf = dma_buf_get(args->fd);
 	if (IS_ERR(dmabuf))
@@ -253,10 +272,22 @@ static int ccshared_test_import(const struct ccshared_test_args *args)
 		goto put;
 	}
 
+	if (args->iommu_group) {
+		group = iommu_group_alloc();
+		if (IS_ERR(group)) {
+			ret = PTR_ERR(group);
+			goto put;
+		}
+		ret = iommu_group_add_device(group, dev);
+		iommu_group_put(group);
+		if (ret)
+			goto put;
+	}
+
 	attach = dma_buf_attach(dmabuf, dev);
 	if (IS_ERR(attach)) {
 		ret = PTR_ERR(attach);
-		goto put;
+		goto ungroup;
 	}
 
 	/* Some importers' devices have no DMA mask at all. */
@@ -268,6 +299,9 @@ static int ccshared_test_import(const struct ccshared_test_args *args)
 		ccshared_test_report(dmabuf->priv, segments, direct, sum);
 
 	dma_buf_detach(dmabuf, attach);
+ungroup:
+	if (args->iommu_group)
+		iommu_group_remove_device(dev);
 put:
 	dma_buf_put(dmabuf);
 	return ret;
@@ -288,8 +322,14 @@ static int ccshared_test_parse(char *buf, struct ccshared_test_args *args)
 
 		if (!*opt)
 			continue;
-		if (str_has_prefix(opt, "maps="))
+		if (str_has_prefix(opt, "max_seg="))
+			ret = kstrtouint(opt + strlen("max_seg="), 0, &args->max_seg);
+		else if (str_has_prefix(opt, "seg_boundary="))
+			ret = kstrtoul(opt + strlen("seg_boundary="), 0, &args->seg_boundary);
+		else if (str_has_prefix(opt, "maps="))
 			ret = kstrtouint(opt + strlen("maps="), 0, &args->maps);
+		else if (!strcmp(opt, "iommu_group"))
+			args->iommu_group = true;
 		else
 			ret = -EINVAL;
 		if (ret)

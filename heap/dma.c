@@ -24,13 +24,17 @@
  * knows shared memory: map and unmap pass the attribute, the same on both
  * sides.  Older kernels (6.12) have no way to say it, and a CoCo guest
  * there force-bounces every streaming mapping, although the pages are
- * already shared.  For a device that uses dma-direct the heap then
+ * already shared.  For a device that dma-direct serves the heap then
  * computes the unencrypted DMA address itself (the direct path), which
  * bounces nothing by construction: forced bouncing is how 6.12 keeps
  * private memory away from devices, and this memory is not private.  A
- * device behind an IOMMU is refused there, because only the IOMMU driver
- * could map shared memory correctly.  On a platform without memory
- * encryption every mapping is a plain one, under the same rule.
+ * device behind a translating IOMMU, or with DMA ops of its own, is
+ * refused there, because only those could map shared memory correctly.
+ * On a platform without memory encryption every mapping is a plain one,
+ * under the same rule.
+ *
+ * Each mapping is cut into the segments the device declares it can take
+ * (dma_get_max_seg_size(), dma_get_seg_boundary()), in whole pages.
  *
  * The direct path can be chosen on any kernel with compat_dma_map=1, so
  * that it can be tested without confidential hardware.
@@ -41,6 +45,8 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu-dma.h>
+#include <linux/minmax.h>
 #include <linux/scatterlist.h>
 #include <linux/swiotlb.h>
 
@@ -61,26 +67,66 @@ static bool ccshared_dma_capable(struct device *dev, dma_addr_t addr, size_t siz
 #endif
 }
 
-/* dma-direct, no IOMMU and no other dma_map_ops in the way. */
+/*
+ * Does dma-direct serve @dev?  The test of dma_go_direct() in 6.12's and
+ * 7.3's kernel/dma/mapping.c: no IOMMU DMA domain, no DMA ops of its own.
+ * device_iommu_mapped() is not it: an identity domain (iommu=pt) has an
+ * IOMMU group too, and dma-direct serves it.
+ */
 static bool ccshared_dev_is_direct(struct device *dev)
 {
-	return !get_dma_ops(dev) && !device_iommu_mapped(dev);
+	return !use_dma_iommu(dev) && !get_dma_ops(dev);
 }
 
-/* The buffer's @chunks, to be mapped: one entry per chunk. */
-static int ccshared_dma_segments(struct sg_table *chunks, struct sg_table *sgt)
+/*
+ * Cut the buffer's @chunks into @sgt at what @dev takes as one DMA
+ * segment: at most dma_get_max_seg_size() bytes, never across a
+ * dma_get_seg_boundary() boundary, in whole pages.  dma-direct maps each
+ * entry as it is, so without this the device would get segments of up to
+ * 2 MiB whatever it declared (PCI devices declare 64 KiB by default).
+ */
+static int ccshared_dma_segments(struct device *dev, struct sg_table *chunks,
+				 struct sg_table *sgt)
 {
-	struct scatterlist *chunk, *sg;
-	int ret, i;
+	unsigned long max = round_down(dma_get_max_seg_size(dev), PAGE_SIZE);
+	unsigned long boundary = dma_get_seg_boundary(dev);
+	struct scatterlist *chunk, *sg = NULL;
+	unsigned int nents = 0;
+	int pass, i, ret;
 
-	ret = sg_alloc_table(sgt, chunks->orig_nents, GFP_KERNEL);
-	if (ret)
-		return ret;
+	if (!max || boundary < PAGE_SIZE - 1) {
+		dev_warn_ratelimited(dev, "ccshared_heap: refusing the mapping: the device's DMA segments must be smaller than a page (max %u bytes, boundary %#lx)\n",
+				     dma_get_max_seg_size(dev), boundary);
+		return -EINVAL;
+	}
 
-	sg = sgt->sgl;
-	for_each_sgtable_sg(chunks, chunk, i) {
-		sg_set_page(sg, sg_page(chunk), chunk->length, chunk->offset);
-		sg = sg_next(sg);
+	for (pass = 0; pass < 2; pass++) {
+		for_each_sgtable_sg(chunks, chunk, i) {
+			phys_addr_t start = sg_phys(chunk), pos = start;
+			phys_addr_t end = start + chunk->length;
+
+			while (pos < end) {
+				phys_addr_t next = min_t(phys_addr_t, end, pos + max);
+				phys_addr_t cross = (pos | boundary) + 1;
+
+				/* cross wraps to 0 when there is no boundary. */
+				if (cross > pos && cross < next)
+					next = cross;
+				if (pass) {
+					sg_set_page(sg, pfn_to_page(PHYS_PFN(pos)), next - pos, 0);
+					sg = sg_next(sg);
+				} else {
+					nents++;
+				}
+				pos = next;
+			}
+		}
+		if (!pass) {
+			ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
+			if (ret)
+				return ret;
+			sg = sgt->sgl;
+		}
 	}
 	return 0;
 }
@@ -201,8 +247,8 @@ static int ccshared_dma_map_direct(struct ccshared_mapping *m)
  * Returns 0, or a negative errno with nothing left mapped or allocated:
  * -EIO for a device without a DMA mask or one that cannot reach the
  * buffer, -EOPNOTSUPP where the mapping would bounce by force or the
- * kernel cannot map shared memory for the device, -ENOMEM, or what the
- * DMA API returned.
+ * kernel cannot map shared memory for the device, -EINVAL for segment
+ * limits below a page, -ENOMEM, or what the DMA API returned.
  */
 int ccshared_dma_map(struct ccshared_mapping *m, struct sg_table *chunks)
 {
@@ -217,7 +263,7 @@ int ccshared_dma_map(struct ccshared_mapping *m, struct sg_table *chunks)
 		return -EIO;
 	}
 
-	ret = ccshared_dma_segments(chunks, &m->dma);
+	ret = ccshared_dma_segments(dev, chunks, &m->dma);
 	if (ret)
 		return ret;
 
@@ -229,7 +275,7 @@ int ccshared_dma_map(struct ccshared_mapping *m, struct sg_table *chunks)
 	} else if (!encrypted) {
 		ret = ccshared_dma_map_api(m, direct, 0);
 	} else {
-		dev_warn_ratelimited(dev, "ccshared_heap: this kernel cannot map shared buffers for a device behind an IOMMU\n");
+		dev_warn_ratelimited(dev, "ccshared_heap: this kernel cannot map shared buffers for a device behind a translating IOMMU or with its own DMA ops\n");
 		ret = -EOPNOTSUPP;
 	}
 

@@ -11,9 +11,12 @@
  * On each path: one attachment mapped twice and four times at once (a
  * table of its own for each mapping, each intact while the others come
  * and go, the importer's rewrite of its copy harmless, nothing left
- * behind); a device whose DMA mask cannot reach the buffer, and one
- * without a DMA mask, refused with EIO and a message (a 2 GiB guest has
- * no swiotlb: before, the DMA API path warned).
+ * behind); segments cut to a small maximum segment size and to a segment
+ * boundary, and refused below a page; a device whose DMA mask cannot
+ * reach the buffer, and one without a DMA mask, refused with EIO and a
+ * message (a 2 GiB guest has no swiotlb: before, the DMA API path warned);
+ * a device in an IOMMU group without a translating domain (iommu=pt)
+ * served by the direct path like any dma-direct device.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -85,7 +88,7 @@ int main(void)
 
 	if (heap_setup())
 		tap_bail("cannot load ccshared_heap " HEAP_LOAD_ARGS);
-	tap_plan(2 * 5 + 3);
+	tap_plan(2 * 13 + 3);
 	heap_fd = heap_open();
 
 	heap_drain_pool();
@@ -110,10 +113,27 @@ int main(void)
 		expect_map(fd, "maps=2", 18, path, sum,
 			   "one attachment mapped twice: two tables, each intact, nothing left");
 		expect_map(fd, "maps=4", 18, path, sum, "mapped four times at once");
+		expect_map(fd, "max_seg=65536", 32 + 16 + 1, path, sum,
+			   "max_seg 64 KiB: the 2 MiB chunk in 32 segments");
+		/* 65535 is 15 whole pages: 512 pages in 35, 16 pages in 2. */
+		expect_map(fd, "max_seg=65535", 35 + 16 * 2 + 1, path, sum,
+			   "max_seg 64 KiB - 1: segments of whole pages");
+		expect_map(fd, "max_seg=4096 maps=2", 768 + 1, path, sum,
+			   "max_seg one page, mapped twice");
+		expect_map(fd, "seg_boundary=0xffff", 32 + 16 + 1, path, sum,
+			   "a 64 KiB segment boundary");
+		expect_map(fd, "max_seg=0x30000 seg_boundary=0xfffff", 2 * 6 + 16 + 1, path, sum,
+			   "max_seg 192 KiB and a 1 MiB boundary");
+		expect_refusal(fd, 64, "max_seg=2048", EINVAL, "smaller than a page",
+			       "max_seg below a page");
+		expect_refusal(fd, 64, "seg_boundary=0x7ff", EINVAL, "smaller than a page",
+			       "a segment boundary below a page");
 		expect_refusal(fd, 24, "", EIO, "beyond the device's DMA mask",
 			       "24-bit DMA mask, buffer out of reach");
 		expect_refusal(fd, 0, "", EIO, "the device has no DMA mask",
 			       "a device without a DMA mask, not an oops");
+		expect_map(fd, "iommu_group", 18, path, sum,
+			   "in an IOMMU group without a translating domain");
 	}
 	heap_set_param("compat_dma_map", "0");
 
