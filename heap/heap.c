@@ -588,8 +588,17 @@ static int ccshared_heap_register(void)
 	return 0;
 }
 
+/*
+ * Reached only by a forced unload (rmmod -f; Debian builds with
+ * CONFIG_MODULE_FORCE_UNLOAD=y): the module is pinned, and the kernel
+ * gives a module no way to refuse a forced unload.  The heap stays
+ * registered and its callbacks are about to be freed; all that is left is
+ * to say so.
+ */
 static void ccshared_heap_unregister(void)
 {
+	pr_crit("ccshared_heap: forced unload: /dev/dma_heap/%s stays registered with its callbacks in freed memory; the next allocation from it will crash the kernel: reboot now\n",
+		CCSHARED_HEAP_NAME);
 }
 #else
 static int ccshared_heap_register(void)
@@ -674,9 +683,10 @@ exit_pool:
 }
 
 /*
- * Reached only for the misc-device heap: a heap added with dma_heap_add()
- * pins the module.  Buffers hold a module reference through their
- * exporter, so by now none is alive and the pool can be emptied.
+ * Reached for the misc-device heap, and for a heap added with
+ * dma_heap_add() only by a forced unload (it pins the module).  Buffers
+ * hold a module reference through their exporter, so without force none
+ * is alive by now and the pool can be emptied.
  */
 static void __exit ccshared_heap_exit(void)
 {
