@@ -70,20 +70,27 @@ extern bool ccshared_compat_dma_map;
 extern bool ccshared_test_importer;
 
 struct ccshared_buffer {
-	struct list_head attachments;
-	struct mutex lock;	/* attachments, vmap_cnt, vaddr */
+	struct list_head mappings;
+	struct mutex lock;	/* mappings, vmap_cnt, vaddr */
 	unsigned long len;
 	struct sg_table sg_table;
 	int vmap_cnt;
 	void *vaddr;
 };
 
-struct ccshared_attachment {
+/*
+ * One device mapping of a buffer: map_dma_buf makes a new one for every
+ * call, as include/linux/dma-buf.h asks.  The importer gets @table, a
+ * copy, and may rewrite its DMA addresses and lengths (RDMA does); the
+ * heap unmaps and syncs from @dma, its own record of what it mapped.
+ */
+struct ccshared_mapping {
+	struct list_head list;		/* in ccshared_buffer.mappings */
 	struct device *dev;
+	struct sg_table dma;
 	struct sg_table table;
-	struct list_head list;
-	unsigned long attrs;	/* what map_dma_buf used, for unmap */
-	bool mapped;
+	enum dma_data_direction dir;
+	unsigned long attrs;	/* what ccshared_dma_map used, for unmap */
 	bool direct;		/* mapped by ccshared_dma_map's own direct path */
 };
 
@@ -106,10 +113,10 @@ int ccshared_pool_init(void);
 void ccshared_pool_exit(void);
 
 /* dma.c */
-int ccshared_dma_map(struct ccshared_attachment *a,
-		     enum dma_data_direction dir);
-void ccshared_dma_unmap(struct ccshared_attachment *a,
-			enum dma_data_direction dir);
+int ccshared_dma_map(struct ccshared_mapping *m, struct sg_table *chunks);
+void ccshared_dma_unmap(struct ccshared_mapping *m);
+void ccshared_dma_sync_for_cpu(struct ccshared_mapping *m);
+void ccshared_dma_sync_for_device(struct ccshared_mapping *m);
 
 /* compat.c */
 int ccshared_misc_register(void);

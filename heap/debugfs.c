@@ -11,18 +11,32 @@
  *   plant_leak    (test_importer=1) N > 0: the Nth following chunk a buffer
  *                 gives back is lost, uncounted: a planted leak that the
  *                 page accounting in stats must show
- *   import_test   write "FD BITS": attach the dma-buf FD to a test device
- *                 with a BITS-bit DMA mask, map it, check every DMA
- *                 address, sync, vmap and sum its bytes, and undo it all;
- *                 read the result of the last successful run; BITS 0
- *                 means a device without a DMA mask (compat_dma_map=1
- *                 only: the DMA API would warn)
+ *   import_test   write "FD BITS [OPTION...]": attach the dma-buf FD to a
+ *                 test device with a BITS-bit DMA mask (0: no DMA mask
+ *                 at all), map it, check every DMA segment, sync, vmap
+ *                 and sum its bytes, and undo it all; read the result of
+ *                 the last successful run: segments=N path=dma-api|direct
+ *                 sum=N phys=LOWEST-HIGHEST (the buffer's physical
+ *                 addresses).  Options:
+ *                   max_seg=BYTES   the device's maximum segment size
+ *                                   (default: no limit)
+ *                   seg_boundary=M  its segment boundary mask (default:
+ *                                   none)
+ *                   maps=N          map the attachment N times (1-4) at
+ *                                   once, each mapping checked while the
+ *                                   others live, the first one's table
+ *                                   rewritten as an importer may
+ *                   iommu_group     put the device in an IOMMU group of
+ *                                   its own without a translating
+ *                                   domain, as an identity-mapped
+ *                                   (iommu=pt) device is
  */
 
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/iosys-map.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -76,23 +90,36 @@ static const struct file_operations ccshared_drain_fops = {
 	.write = ccshared_drain_write,
 };
 
-/* Every DMA address must be the unencrypted address of the buffer's page. */
+/*
+ * @sgt must cover the buffer's chunks in order, each DMA segment at the
+ * unencrypted address of its own pages (no bounce buffer), within the
+ * device's segment limits.
+ */
 static int ccshared_test_check(struct device *dev, struct ccshared_buffer *buffer,
 			       struct sg_table *sgt)
 {
-	struct scatterlist *want = buffer->sg_table.sgl;
+	unsigned long boundary = dma_get_seg_boundary(dev);
+	unsigned int max = dma_get_max_seg_size(dev);
+	struct scatterlist *chunk = buffer->sg_table.sgl;
+	unsigned int off = 0;
 	struct scatterlist *sg;
 	int i;
 
-	if (sgt->nents != buffer->sg_table.orig_nents)
-		return -EILSEQ;
 	for_each_sgtable_dma_sg(sgt, sg, i) {
-		if (sg_dma_address(sg) != phys_to_dma_unencrypted(dev, sg_phys(want)) ||
-		    sg_dma_len(sg) != want->length)
+		dma_addr_t addr = sg_dma_address(sg);
+		unsigned int len = sg_dma_len(sg);
+
+		if (!chunk || !len || len > max || off + len > chunk->length ||
+		    addr != phys_to_dma_unencrypted(dev, sg_phys(chunk) + off) ||
+		    (addr & ~boundary) != ((addr + len - 1) & ~boundary))
 			return -EILSEQ;
-		want = sg_next(want);
+		off += len;
+		if (off == chunk->length) {
+			chunk = sg_next(chunk);
+			off = 0;
+		}
 	}
-	return 0;
+	return chunk ? -EILSEQ : 0;
 }
 
 static int ccshared_test_vmap_sum(struct dma_buf *dmabuf, u64 *sum)
@@ -113,24 +140,139 @@ static int ccshared_test_vmap_sum(struct dma_buf *dmabuf, u64 *sum)
 	return 0;
 }
 
+#define CCSHARED_TEST_MAPS 4
+
+struct ccshared_test_args {
+	int fd;
+	unsigned int bits;		/* 0: no DMA mask */
+	unsigned int max_seg;		/* 0: no limit */
+	unsigned long seg_boundary;	/* 0: none */
+	unsigned int maps;
+	bool iommu_group;
+};
+
+/* Does the buffer still hold a mapping for @dev? */
+static bool ccshared_test_mapped(struct ccshared_buffer *buffer, struct device *dev,
+				 bool *direct)
+{
+	struct ccshared_mapping *m;
+	bool found = false;
+
+	mutex_lock(&buffer->lock);
+	list_for_each_entry(m, &buffer->mappings, list) {
+		if (m->dev == dev) {
+			found = true;
+			*direct = m->direct;
+		}
+	}
+	mutex_unlock(&buffer->lock);
+	return found;
+}
+
+/*
+ * Map @attach args->maps times, checking each table and every earlier one
+ * while they all live; rewrite the first table's first segment as the RDMA
+ * umem code does, sync (the heap must sync from its own record), vmap and
+ * sum, put the segment back, and unmap in the order of mapping.
+ */
+static int ccshared_test_map(struct dma_buf_attachment *attach,
+			     const struct ccshared_test_args *args, u64 *sum,
+			     unsigned int *segments, bool *direct)
+{
+	struct sg_table *sgt[CCSHARED_TEST_MAPS] = {};
+	struct dma_buf *dmabuf = attach->dmabuf;
+	struct ccshared_buffer *buffer = dmabuf->priv;
+	struct device *dev = attach->dev;
+	bool rewritten = false;
+	struct scatterlist *first;
+	unsigned int i, j;
+	int ret = 0;
+
+	for (i = 0; i < args->maps && !ret; i++) {
+		sgt[i] = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		if (IS_ERR(sgt[i])) {
+			ret = PTR_ERR(sgt[i]);
+			sgt[i] = NULL;
+			break;
+		}
+		for (j = 0; j <= i && !ret; j++) {
+			ret = ccshared_test_check(dev, buffer, sgt[j]);
+			if (j < i && sgt[j] == sgt[i])
+				ret = -EEXIST;
+		}
+	}
+	if (ret)
+		goto unmap;
+	*segments = sgt[0]->nents;
+	if (!ccshared_test_mapped(buffer, dev, direct)) {
+		ret = -ENOENT;
+		goto unmap;
+	}
+
+	first = sgt[0]->sgl;
+	if (sg_dma_len(first) > PAGE_SIZE) {
+		sg_dma_address(first) += PAGE_SIZE;
+		sg_dma_len(first) -= PAGE_SIZE;
+		rewritten = true;
+	}
+	ret = dma_buf_begin_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
+	if (!ret) {
+		ret = ccshared_test_vmap_sum(dmabuf, sum);
+		dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
+	}
+	if (rewritten) {
+		sg_dma_address(first) -= PAGE_SIZE;
+		sg_dma_len(first) += PAGE_SIZE;
+	}
+
+unmap:
+	for (i = 0; i < args->maps && sgt[i]; i++) {
+		dma_buf_unmap_attachment_unlocked(attach, sgt[i], DMA_BIDIRECTIONAL);
+		for (j = i + 1; j < args->maps && sgt[j] && !ret; j++)
+			ret = ccshared_test_check(dev, buffer, sgt[j]);
+	}
+	if (!ret && ccshared_test_mapped(buffer, dev, direct))
+		ret = -ENOTEMPTY;
+	return ret;
+}
+
+/* The result line: what the mapping was, and where the buffer lies. */
+static void ccshared_test_report(struct ccshared_buffer *buffer, unsigned int segments,
+				 bool direct, u64 sum)
+{
+	phys_addr_t lo = PHYS_ADDR_MAX, hi = 0;
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
+		lo = min(lo, sg_phys(sg));
+		hi = max(hi, sg_phys(sg) + sg->length - 1);
+	}
+	snprintf(ccshared_test_result, sizeof(ccshared_test_result),
+		 "segments=%u path=%s sum=%llu phys=%pa-%pa\n", segments,
+		 direct ? "direct" : "dma-api", sum, &lo, &hi);
+}
+
 /* get, attach, map, check, sync, vmap, then undo it all in reverse. */
-static int ccshared_test_import(int fd, unsigned int bits)
+static int ccshared_test_import(const struct ccshared_test_args *args)
 {
 	struct device *dev = &ccshared_test_pdev->dev;
-	u64 *mask = dev->dma_mask;
 	struct dma_buf_attachment *attach;
-	struct ccshared_attachment *a;
+	struct iommu_group *group;
+	unsigned int segments = 0;
+	u64 *mask = dev->dma_mask;
 	struct dma_buf *dmabuf;
-	struct sg_table *sgt;
-	bool direct;
-	u64 sum;
+	bool direct = false;
+	u64 sum = 0;
 	int ret;
 
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits ? bits : 64));
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(args->bits ? args->bits : 64));
 	if (ret)
 		return ret;
+	dma_set_max_seg_size(dev, args->max_seg ? args->max_seg : UINT_MAX);
+	dma_set_seg_boundary(dev, args->seg_boundary ? args->seg_boundary : ULONG_MAX);
 
-	dmabuf = dma_buf_get(fd);
+	dmabuf = dma_buf_get(args->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 	if (dmabuf->ops != &ccshared_heap_buf_ops) {
@@ -138,68 +280,94 @@ static int ccshared_test_import(int fd, unsigned int bits)
 		goto put;
 	}
 
+	if (args->iommu_group) {
+		group = iommu_group_alloc();
+		if (IS_ERR(group)) {
+			ret = PTR_ERR(group);
+			goto put;
+		}
+		ret = iommu_group_add_device(group, dev);
+		iommu_group_put(group);
+		if (ret)
+			goto put;
+	}
+
 	attach = dma_buf_attach(dmabuf, dev);
 	if (IS_ERR(attach)) {
 		ret = PTR_ERR(attach);
-		goto put;
+		goto ungroup;
 	}
 
 	/* Some importers' devices have no DMA mask at all. */
-	if (!bits)
+	if (!args->bits)
 		dev->dma_mask = NULL;
-	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
-	if (!bits)
-		dev->dma_mask = mask;
-	if (IS_ERR(sgt)) {
-		ret = PTR_ERR(sgt);
-		goto detach;
-	}
-	a = attach->priv;
-	direct = a->direct;
+	ret = ccshared_test_map(attach, args, &sum, &segments, &direct);
+	dev->dma_mask = mask;
+	if (!ret)
+		ccshared_test_report(dmabuf->priv, segments, direct, sum);
 
-	ret = ccshared_test_check(dev, dmabuf->priv, sgt);
-	if (ret)
-		goto unmap;
-
-	ret = dma_buf_begin_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
-	if (ret)
-		goto unmap;
-	ret = ccshared_test_vmap_sum(dmabuf, &sum);
-	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
-	if (ret)
-		goto unmap;
-
-	snprintf(ccshared_test_result, sizeof(ccshared_test_result),
-		 "segments=%u path=%s sum=%llu\n", sgt->nents,
-		 direct ? "direct" : "dma-api", sum);
-unmap:
-	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
-detach:
 	dma_buf_detach(dmabuf, attach);
+ungroup:
+	if (args->iommu_group)
+		iommu_group_remove_device(dev);
 put:
 	dma_buf_put(dmabuf);
 	return ret;
 }
 
+static int ccshared_test_parse(char *buf, struct ccshared_test_args *args)
+{
+	char *opt;
+	int n = 0;
+
+	memset(args, 0, sizeof(*args));
+	args->maps = 1;
+	if (sscanf(buf, "%d %u %n", &args->fd, &args->bits, &n) != 2)
+		return -EINVAL;
+	buf = strim(buf + n);
+	while ((opt = strsep(&buf, " "))) {
+		int ret = 0;
+
+		if (!*opt)
+			continue;
+		if (str_has_prefix(opt, "max_seg="))
+			ret = kstrtouint(opt + strlen("max_seg="), 0, &args->max_seg);
+		else if (str_has_prefix(opt, "seg_boundary="))
+			ret = kstrtoul(opt + strlen("seg_boundary="), 0, &args->seg_boundary);
+		else if (str_has_prefix(opt, "maps="))
+			ret = kstrtouint(opt + strlen("maps="), 0, &args->maps);
+		else if (!strcmp(opt, "iommu_group"))
+			args->iommu_group = true;
+		else
+			ret = -EINVAL;
+		if (ret)
+			return -EINVAL;
+	}
+	if ((args->bits && args->bits < 24) || args->bits > 64 ||
+	    !args->maps || args->maps > CCSHARED_TEST_MAPS)
+		return -EINVAL;
+	return 0;
+}
+
 static ssize_t ccshared_import_write(struct file *file, const char __user *ubuf,
 				     size_t count, loff_t *ppos)
 {
-	unsigned int bits;
-	char buf[32];
-	int fd, ret;
+	struct ccshared_test_args args;
+	char buf[128];
+	int ret;
 
 	if (count >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	if (sscanf(buf, "%d %u", &fd, &bits) != 2 || (bits && bits < 24) ||
-	    bits > 64 || (!bits && !READ_ONCE(ccshared_compat_dma_map)))
-		return -EINVAL;
+	ret = ccshared_test_parse(buf, &args);
+	if (ret)
+		return ret;
 
 	mutex_lock(&ccshared_test_lock);
 	ccshared_test_result[0] = '\0';
-	ret = ccshared_test_import(fd, bits);
+	ret = ccshared_test_import(&args);
 	mutex_unlock(&ccshared_test_lock);
 	return ret ? ret : count;
 }

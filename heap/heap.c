@@ -189,7 +189,8 @@ static unsigned int ccshared_sg_order(struct scatterlist *sg)
 	return get_order(sg->length);
 }
 
-static int ccshared_dup_sg_table(struct sg_table *from, struct sg_table *to)
+/* The importer's own copy of @from: pages, and the DMA addresses it may rewrite. */
+static int ccshared_copy_mapped_table(struct sg_table *from, struct sg_table *to)
 {
 	struct scatterlist *sg, *new_sg;
 	int ret, i;
@@ -201,50 +202,12 @@ static int ccshared_dup_sg_table(struct sg_table *from, struct sg_table *to)
 	new_sg = to->sgl;
 	for_each_sgtable_sg(from, sg, i) {
 		sg_set_page(new_sg, sg_page(sg), sg->length, sg->offset);
+		sg_dma_address(new_sg) = sg_dma_address(sg);
+		sg_dma_len(new_sg) = sg_dma_len(sg);
 		new_sg = sg_next(new_sg);
 	}
+	to->nents = from->nents;
 	return 0;
-}
-
-static int ccshared_heap_attach(struct dma_buf *dmabuf,
-				struct dma_buf_attachment *attachment)
-{
-	struct ccshared_buffer *buffer = dmabuf->priv;
-	struct ccshared_attachment *a;
-	int ret;
-
-	a = kzalloc_obj(*a);
-	if (!a)
-		return -ENOMEM;
-
-	ret = ccshared_dup_sg_table(&buffer->sg_table, &a->table);
-	if (ret) {
-		kfree(a);
-		return ret;
-	}
-
-	a->dev = attachment->dev;
-	INIT_LIST_HEAD(&a->list);
-	attachment->priv = a;
-
-	mutex_lock(&buffer->lock);
-	list_add(&a->list, &buffer->attachments);
-	mutex_unlock(&buffer->lock);
-	return 0;
-}
-
-static void ccshared_heap_detach(struct dma_buf *dmabuf,
-				 struct dma_buf_attachment *attachment)
-{
-	struct ccshared_buffer *buffer = dmabuf->priv;
-	struct ccshared_attachment *a = attachment->priv;
-
-	mutex_lock(&buffer->lock);
-	list_del(&a->list);
-	mutex_unlock(&buffer->lock);
-
-	sg_free_table(&a->table);
-	kfree(a);
 }
 
 /* Called with the reservation lock held (see include/linux/dma-buf.h). */
@@ -252,17 +215,32 @@ static struct sg_table *ccshared_heap_map_dma_buf(struct dma_buf_attachment *att
 						  enum dma_data_direction dir)
 {
 	struct ccshared_buffer *buffer = attachment->dmabuf->priv;
-	struct ccshared_attachment *a = attachment->priv;
+	struct ccshared_mapping *m;
 	int ret;
 
-	ret = ccshared_dma_map(a, dir);
+	m = kzalloc_obj(*m);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->dev = attachment->dev;
+	m->dir = dir;
+
+	ret = ccshared_dma_map(m, &buffer->sg_table);
 	if (ret)
-		return ERR_PTR(ret);
+		goto free;
+	ret = ccshared_copy_mapped_table(&m->dma, &m->table);
+	if (ret)
+		goto unmap;
 
 	mutex_lock(&buffer->lock);
-	a->mapped = true;
+	list_add(&m->list, &buffer->mappings);
 	mutex_unlock(&buffer->lock);
-	return &a->table;
+	return &m->table;
+
+unmap:
+	ccshared_dma_unmap(m);
+free:
+	kfree(m);
+	return ERR_PTR(ret);
 }
 
 static void ccshared_heap_unmap_dma_buf(struct dma_buf_attachment *attachment,
@@ -270,30 +248,29 @@ static void ccshared_heap_unmap_dma_buf(struct dma_buf_attachment *attachment,
 					enum dma_data_direction dir)
 {
 	struct ccshared_buffer *buffer = attachment->dmabuf->priv;
-	struct ccshared_attachment *a = attachment->priv;
+	struct ccshared_mapping *m = container_of(table, struct ccshared_mapping, table);
 
 	mutex_lock(&buffer->lock);
-	a->mapped = false;
+	list_del(&m->list);
 	mutex_unlock(&buffer->lock);
 
-	ccshared_dma_unmap(a, dir);
+	sg_free_table(&m->table);
+	ccshared_dma_unmap(m);
+	kfree(m);
 }
 
 static int ccshared_heap_begin_cpu_access(struct dma_buf *dmabuf,
 					  enum dma_data_direction dir)
 {
 	struct ccshared_buffer *buffer = dmabuf->priv;
-	struct ccshared_attachment *a;
+	struct ccshared_mapping *m;
 
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_cnt)
 		invalidate_kernel_vmap_range(buffer->vaddr, buffer->len);
 
-	list_for_each_entry(a, &buffer->attachments, list) {
-		/* The direct path maps only coherent devices: nothing to sync. */
-		if (a->mapped && !a->direct)
-			dma_sync_sgtable_for_cpu(a->dev, &a->table, dir);
-	}
+	list_for_each_entry(m, &buffer->mappings, list)
+		ccshared_dma_sync_for_cpu(m);
 	mutex_unlock(&buffer->lock);
 	return 0;
 }
@@ -302,16 +279,14 @@ static int ccshared_heap_end_cpu_access(struct dma_buf *dmabuf,
 					enum dma_data_direction dir)
 {
 	struct ccshared_buffer *buffer = dmabuf->priv;
-	struct ccshared_attachment *a;
+	struct ccshared_mapping *m;
 
 	mutex_lock(&buffer->lock);
 	if (buffer->vmap_cnt)
 		flush_kernel_vmap_range(buffer->vaddr, buffer->len);
 
-	list_for_each_entry(a, &buffer->attachments, list) {
-		if (a->mapped && !a->direct)
-			dma_sync_sgtable_for_device(a->dev, &a->table, dir);
-	}
+	list_for_each_entry(m, &buffer->mappings, list)
+		ccshared_dma_sync_for_device(m);
 	mutex_unlock(&buffer->lock);
 	return 0;
 }
@@ -331,9 +306,11 @@ static int ccshared_heap_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 
 	/*
 	 * A private mapping would copy on write into private memory that
-	 * devices cannot see, behind the user's back.
+	 * devices cannot see, behind the user's back.  VM_MAYSHARE, not
+	 * VM_SHARED: for a file not open for writing the kernel clears
+	 * VM_SHARED on a MAP_SHARED mapping, which stays shared.
 	 */
-	if (!(vma->vm_flags & VM_SHARED))
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	prot = pgprot_decrypted(vma->vm_page_prot);
@@ -432,8 +409,6 @@ static void ccshared_heap_release(struct dma_buf *dmabuf)
 }
 
 const struct dma_buf_ops ccshared_heap_buf_ops = {
-	.attach = ccshared_heap_attach,
-	.detach = ccshared_heap_detach,
 	.map_dma_buf = ccshared_heap_map_dma_buf,
 	.unmap_dma_buf = ccshared_heap_unmap_dma_buf,
 	.begin_cpu_access = ccshared_heap_begin_cpu_access,
@@ -520,7 +495,7 @@ struct dma_buf *ccshared_heap_allocate(unsigned long len, u32 fd_flags,
 		ret = -ENOMEM;
 		goto fail;
 	}
-	INIT_LIST_HEAD(&buffer->attachments);
+	INIT_LIST_HEAD(&buffer->mappings);
 	mutex_init(&buffer->lock);
 	buffer->len = len;
 
@@ -617,8 +592,17 @@ static int ccshared_heap_register(void)
 	return 0;
 }
 
+/*
+ * Reached only by a forced unload (rmmod -f; Debian builds with
+ * CONFIG_MODULE_FORCE_UNLOAD=y): the module is pinned, and the kernel
+ * gives a module no way to refuse a forced unload.  The heap stays
+ * registered and its callbacks are about to be freed; all that is left is
+ * to say so.
+ */
 static void ccshared_heap_unregister(void)
 {
+	pr_crit("ccshared_heap: forced unload: /dev/dma_heap/%s stays registered with its callbacks in freed memory; the next allocation from it will crash the kernel: reboot now\n",
+		CCSHARED_HEAP_NAME);
 }
 #else
 static int ccshared_heap_register(void)
@@ -703,9 +687,10 @@ exit_pool:
 }
 
 /*
- * Reached only for the misc-device heap: a heap added with dma_heap_add()
- * pins the module.  Buffers hold a module reference through their
- * exporter, so by now none is alive and the pool can be emptied.
+ * Reached for the misc-device heap, and for a heap added with
+ * dma_heap_add() only by a forced unload (it pins the module).  Buffers
+ * hold a module reference through their exporter, so without force none
+ * is alive by now and the pool can be emptied.
  */
 static void __exit ccshared_heap_exit(void)
 {

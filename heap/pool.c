@@ -20,6 +20,8 @@
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/spinlock.h>
 
@@ -48,7 +50,14 @@ static struct list_head *ccshared_pool_list(unsigned int order)
 	return NULL;
 }
 
-/* Would an allocation by the current task be charged to a memory cgroup? */
+/*
+ * Would an allocation by the current task be charged to a memory cgroup?
+ * The page allocator charges the memcg that current_obj_cgroup() picks
+ * (mm/memcontrol.c, not exported): the one set_active_memcg() names, else
+ * the task's own.  Not the memcg of current->mm's owner: a process that
+ * shares its mm (clone(CLONE_VM)) can sit in another cgroup.  The root
+ * cgroup is never charged; it is the one without a parent.
+ */
 static bool ccshared_caller_charged(void)
 {
 	struct mem_cgroup *memcg;
@@ -56,10 +65,12 @@ static bool ccshared_caller_charged(void)
 
 	if (!memcg_kmem_online())
 		return false;
-	memcg = get_mem_cgroup_from_mm(current->mm);
-	/* The root cgroup is the one without a parent. */
+	rcu_read_lock();
+	memcg = current->active_memcg;
+	if (!memcg)
+		memcg = mem_cgroup_from_task(current);
 	charged = memcg && memcg->css.parent;
-	mem_cgroup_put(memcg);
+	rcu_read_unlock();
 	return charged;
 }
 

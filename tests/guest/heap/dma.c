@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Device mappings, through the module's test importer (test_importer=1):
- * a test device attaches a buffer, maps it, checks that every DMA address
- * is the unencrypted address of the buffer's own page, syncs for the CPU
- * and back, and reads the buffer through a kernel vmap.  Both paths are
- * covered: the DMA API (with DMA_ATTR_CC_SHARED where the kernel has it)
- * and the heap's own direct path that kernels without it need
- * (compat_dma_map=1), including its refusal of a device whose DMA mask
- * cannot reach the buffer and of a device with no DMA mask at all.
+ * a test device attaches a buffer, maps it, checks that every DMA segment
+ * is at the unencrypted address of the buffer's own pages and within the
+ * device's segment limits, syncs for the CPU and back, and reads the
+ * buffer through a kernel vmap.  Both paths are covered: the DMA API (with
+ * DMA_ATTR_CC_SHARED where the kernel has it) and the heap's own direct
+ * path that kernels without it need (compat_dma_map=1).
+ *
+ * On each path: one attachment mapped twice and four times at once (a
+ * table of its own for each mapping, each intact while the others come
+ * and go, the importer's rewrite of its copy harmless, nothing left
+ * behind); segments cut to a small maximum segment size and to a segment
+ * boundary, and refused below a page; a device whose DMA mask cannot
+ * reach the buffer, and one without a DMA mask, refused with EIO and a
+ * message (a 2 GiB guest has no swiotlb: before, the DMA API path warned);
+ * a device in an IOMMU group without a translating domain (iommu=pt)
+ * served by the direct path like any dma-direct device.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,7 +31,14 @@
 #include "heaptest.h"
 
 #define LEN (3 * MiB + 4 * KiB)
-#define IMPORT HEAP_DEBUGFS "/import_test"
+
+static const struct {
+	const char *compat;
+	const char *path;
+} paths[] = {
+	{ "0", "dma-api" },
+	{ "1", "direct" },
+};
 
 static unsigned long long byte_sum(const unsigned char *p, size_t len)
 {
@@ -34,42 +50,45 @@ static unsigned long long byte_sum(const unsigned char *p, size_t len)
 	return sum;
 }
 
-static int import(int fd, int bits, char *result, size_t size)
+static void expect_map(int fd, const char *options, unsigned int segments, const char *path,
+		       unsigned long long sum, const char *what)
 {
-	char cmd[32];
+	char result[128], want[128];
+	size_t n;
 	int ret;
 
-	snprintf(cmd, sizeof(cmd), "%d %d", fd, bits);
-	ret = write_file(IMPORT, cmd);
-	if (ret)
-		return ret;
-	return read_file(IMPORT, result, size) < 0 ? -EIO : 0;
+	ret = heap_import(fd, 64, options, result, sizeof(result));
+	snprintf(want, sizeof(want), "segments=%u path=%s sum=%llu", segments, path, sum);
+	n = strlen(want);
+	tap_ok(ret == 0 && !strncmp(result, want, n) && (!result[n] || result[n] == ' '),
+	       "%s: %u segments, by %s (%s)", what, segments, path,
+	       ret ? strerrorname_np(-ret) : result);
 }
 
-static void test_path(int fd, unsigned long long sum, const char *compat,
-		      const char *path)
+static void expect_refusal(int fd, int bits, const char *options, int err,
+			   const char *message, const char *what)
 {
-	char result[128] = "", want[128];
+	int before = klog_count(message);
+	char result[128];
 	int ret;
 
-	heap_set_param("compat_dma_map", compat);
-	ret = import(fd, 64, result, sizeof(result));
-	snprintf(want, sizeof(want), "segments=18 path=%s sum=%llu\n", path, sum);
-	tap_ok(ret == 0 && !strcmp(result, want),
-	       "compat_dma_map=%s: mapped by %s at the pages' unencrypted addresses, vmap reads the data (%s; %s)",
-	       compat, path, strerror(-ret), result);
+	ret = heap_import(fd, bits, options, result, sizeof(result));
+	tap_ok(ret == -err && klog_count(message) > before,
+	       "%s: %s, and the log says \"%s\" (%s)", what, strerrorname_np(err), message,
+	       ret ? strerrorname_np(-ret) : "mapped");
 }
 
 int main(void)
 {
-	char result[128];
+	char result[128], what[128];
 	unsigned long long sum;
 	unsigned char *p;
 	int heap_fd, fd, sysfd, ret;
+	size_t i;
 
 	if (heap_setup())
 		tap_bail("cannot load ccshared_heap " HEAP_LOAD_ARGS);
-	tap_plan(7);
+	tap_plan(2 * 13 + 3);
 	heap_fd = heap_open();
 
 	heap_drain_pool();
@@ -83,27 +102,49 @@ int main(void)
 	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 	sum = byte_sum(p, LEN);
 
-	/* 3 MiB + 4 KiB: one 2 MiB chunk, sixteen 64 KiB ones, one 4 KiB. */
-	test_path(fd, sum, "0", "dma-api");
-	test_path(fd, sum, "1", "direct");
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		const char *path = paths[i].path;
 
-	heap_set_param("compat_dma_map", "1");
-	ret = import(fd, 24, result, sizeof(result));
-	tap_ok(ret == -EIO, "direct path, 24-bit DMA mask: EIO, the buffer is out of reach (%s)",
-	       strerror(-ret));
-	ret = import(fd, 0, result, sizeof(result));
-	tap_ok(ret == -EIO, "direct path, a device without a DMA mask: EIO, not an oops (%s)",
-	       strerror(-ret));
+		heap_set_param("compat_dma_map", paths[i].compat);
+		tap_diag("compat_dma_map=%s", paths[i].compat);
+
+		/* 3 MiB + 4 KiB: one 2 MiB chunk, sixteen 64 KiB ones, one 4 KiB. */
+		expect_map(fd, "", 18, path, sum, "no segment limits");
+		expect_map(fd, "maps=2", 18, path, sum,
+			   "one attachment mapped twice: two tables, each intact, nothing left");
+		expect_map(fd, "maps=4", 18, path, sum, "mapped four times at once");
+		expect_map(fd, "max_seg=65536", 32 + 16 + 1, path, sum,
+			   "max_seg 64 KiB: the 2 MiB chunk in 32 segments");
+		/* 65535 is 15 whole pages: 512 pages in 35, 16 pages in 2. */
+		expect_map(fd, "max_seg=65535", 35 + 16 * 2 + 1, path, sum,
+			   "max_seg 64 KiB - 1: segments of whole pages");
+		expect_map(fd, "max_seg=4096 maps=2", 768 + 1, path, sum,
+			   "max_seg one page, mapped twice");
+		expect_map(fd, "seg_boundary=0xffff", 32 + 16 + 1, path, sum,
+			   "a 64 KiB segment boundary");
+		expect_map(fd, "max_seg=0x30000 seg_boundary=0xfffff", 2 * 6 + 16 + 1, path, sum,
+			   "max_seg 192 KiB and a 1 MiB boundary");
+		expect_refusal(fd, 64, "max_seg=2048", EINVAL, "smaller than a page",
+			       "max_seg below a page");
+		expect_refusal(fd, 64, "seg_boundary=0x7ff", EINVAL, "smaller than a page",
+			       "a segment boundary below a page");
+		expect_refusal(fd, 24, "", EIO, "beyond the device's DMA mask",
+			       "24-bit DMA mask, buffer out of reach");
+		expect_refusal(fd, 0, "", EIO, "the device has no DMA mask",
+			       "a device without a DMA mask, not an oops");
+		expect_map(fd, "iommu_group", 18, path, sum,
+			   "in an IOMMU group without a translating domain");
+	}
 	heap_set_param("compat_dma_map", "0");
 
-	ret = import(fd + 1000, 64, result, sizeof(result));
+	ret = heap_import(fd + 1000, 64, "", result, sizeof(result));
 	tap_ok(ret == -EBADF, "import of a closed fd: EBADF (%s)", strerror(-ret));
 
 	sysfd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
 	if (sysfd >= 0 && heap_alloc(sysfd, 4096, O_RDWR | O_CLOEXEC, 0, &ret) == 0) {
 		int other = ret;
 
-		ret = import(other, 64, result, sizeof(result));
+		ret = heap_import(other, 64, "", result, sizeof(result));
 		tap_ok(ret == -EINVAL, "import of another heap's buffer: EINVAL (%s)",
 		       strerror(-ret));
 		close(other);
@@ -119,7 +160,8 @@ int main(void)
 		struct heap_stats st;
 
 		heap_read_stats(&st);
-		tap_ok(st.buffers == 0, "the buffer is freed after the imports");
+		snprintf(what, sizeof(what), "the buffer is freed after the imports");
+		tap_ok(st.buffers == 0, "%s", what);
 	}
 	close(heap_fd);
 	heap_teardown();

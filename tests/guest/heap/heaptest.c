@@ -323,3 +323,57 @@ bool all_zero(const unsigned char *p, size_t len)
 	}
 	return true;
 }
+
+int heap_import(int fd, int bits, const char *options, char *result, size_t size)
+{
+	char cmd[128];
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "%d %d %s", fd, bits, options);
+	result[0] = '\0';
+	ret = heap_debugfs_write("import_test", cmd);
+	if (ret)
+		return ret;
+	if (read_file(HEAP_DEBUGFS "/import_test", result, size) < 0)
+		return -EIO;
+	result[strcspn(result, "\n")] = '\0';
+	return 0;
+}
+
+int klog_count(const char *text)
+{
+	char line[1024];
+	FILE *f;
+	int n = 0;
+
+	f = popen("dmesg", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
+	pclose(f);
+	return n;
+}
+
+long swiotlb_used(void)
+{
+	char buf[32];
+
+	if (read_file("/sys/kernel/debug/swiotlb/io_tlb_used", buf, sizeof(buf)) < 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+int heap_buffer_phys(int fd, unsigned long long *lo, unsigned long long *hi)
+{
+	char result[128], *phys;
+	int ret;
+
+	ret = heap_import(fd, 64, "", result, sizeof(result));
+	if (ret)
+		return ret;
+	phys = strstr(result, "phys=");
+	if (!phys || sscanf(phys, "phys=%llx-%llx", lo, hi) != 2)
+		return -EPROTO;
+	return 0;
+}

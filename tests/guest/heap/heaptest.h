@@ -85,6 +85,26 @@ int heap_set_param(const char *name, const char *value);
 long meminfo_kb(const char *field);
 long free_memory_kb(void);
 
+/*
+ * The test importer (test_importer=1): write "FD BITS OPTIONS" to
+ * import_test (see heap/debugfs.c).  0 and its result line (without the
+ * newline), or -errno.
+ */
+int heap_import(int fd, int bits, const char *options, char *result, size_t size);
+
+/* Lines of the kernel log that hold @text, or -1. */
+int klog_count(const char *text);
+
+/* swiotlb slots in use (debugfs io_tlb_used), or -1 without swiotlb. */
+long swiotlb_used(void);
+
+/*
+ * The lowest and highest physical address of a buffer of this heap, from
+ * a test import with a 64-bit DMA mask (the heap's mmap is VM_PFNMAP,
+ * which /proc/self/pagemap does not show).  0, or -errno.
+ */
+int heap_buffer_phys(int fd, unsigned long long *lo, unsigned long long *hi);
+
 /* Pattern helpers: fill, and check, a mapping. */
 void fill_pattern(unsigned char *p, size_t len, unsigned int seed);
 bool check_pattern(const unsigned char *p, size_t len, unsigned int seed);

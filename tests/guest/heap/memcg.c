@@ -6,6 +6,11 @@
  * uncharged chunks from the root cgroup throughout: the cgroup's caller
  * must not take them (its buffer would escape the charge), and its charged
  * chunks must not enter the pool (the cgroup would stay charged).
+ *
+ * The page allocator charges the memcg of the allocating task (or the one
+ * set_active_memcg() names), not that of its mm's owner.  The two differ
+ * for a process that shares its parent's mm (clone(CLONE_VM)) and sits in
+ * another cgroup: its allocation must not take from the pool either.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -61,6 +67,60 @@ static int child(void)
 	return ret == -ENOMEM ? 0 : 4;
 }
 
+/*
+ * A process that shares the test's mm (the test stays the mm's owner) and
+ * moves itself into the cgroup.  It shares the test's memory too, so it
+ * reports through @clone_result and prints nothing.
+ */
+static struct {
+	long before, after;
+	int ret;
+} clone_result;
+
+static int clone_child(void *unused)
+{
+	int heap_fd, fd;
+
+	(void)unused;
+	if (write_file(CG "/cgroup.procs", "0"))
+		return 1;
+	heap_fd = open(HEAP_PATH, O_RDONLY | O_CLOEXEC);
+	if (heap_fd < 0)
+		return 2;
+	clone_result.before = cg_read("memory.current", NULL);
+	clone_result.ret = heap_alloc(heap_fd, 8 * MiB, O_RDWR | O_CLOEXEC, 0, &fd);
+	if (clone_result.ret)
+		return 3;
+	clone_result.after = cg_read("memory.current", NULL);
+	close(fd);
+	close(heap_fd);
+	return 0;
+}
+
+static void test_clone_vm(void)
+{
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+	struct heap_stats before, after;
+	int status;
+	pid_t pid;
+
+	heap_read_stats(&before);
+	fflush(stdout);
+	pid = clone(clone_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
+		tap_bail("clone: %s", strerror(errno));
+	waitpid(pid, &status, 0);
+	heap_read_stats(&after);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "a process sharing the test's mm allocates 8 MiB from the cgroup (step %d, %s)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1, strerror(-clone_result.ret));
+	tap_ok(clone_result.after - clone_result.before >= (long)(8 * MiB) &&
+	       after.pool_pages == before.pool_pages,
+	       "its 8 MiB are charged to its own cgroup, not taken from the pool (memory.current grew by %ld KiB, pool %ld -> %ld pages)",
+	       (clone_result.after - clone_result.before) / 1024, before.pool_pages,
+	       after.pool_pages);
+}
+
 int main(void)
 {
 	struct heap_stats pooled, after;
@@ -77,7 +137,7 @@ int main(void)
 			tap_bail("cannot mount cgroup2: %s", strerror(errno));
 		mounted = true;
 	}
-	tap_plan(5);
+	tap_plan(7);
 
 	/* Uncharged chunks in the pool, allocated and freed in the root cgroup. */
 	heap_drain_pool();
@@ -108,6 +168,8 @@ int main(void)
 	tap_ok(cg_read("memory.events", "oom") == oom &&
 	       cg_read("memory.events", "oom_kill") == oom_kill,
 	       "memory.events shows no OOM and no OOM kill");
+	test_clone_vm();
+
 	heap_read_stats(&after);
 	tap_ok(after.pool_pages == pooled.pool_pages &&
 	       cg_read("memory.current", NULL) < (long)(2 * MiB),
