@@ -33,6 +33,7 @@
  */
 
 #include <linux/cc_platform.h>
+#include <linux/ccshared_heap_importer.h>
 #include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -185,14 +186,32 @@ static bool edu_needs_unencrypted_dma(void)
 }
 
 /*
- * Is this dma-buf shared memory?  Only kernel code can export a dma-buf,
- * and the system_cc_shared heap, in-tree (7.2+) or ccshared_heap.ko,
- * names its buffers after itself.  Add your own exporters of shared
- * memory here.  Everything else is assumed to be private.
+ * Is this dma-buf shared memory?  Nothing in a dma-buf says what its
+ * memory is, and exp_name is a debugging aid that any exporter may set to
+ * anything: private memory named "system_cc_shared" would pass a name
+ * check.  Only an exporter knows its own buffers, so ask it.
+ * ccshared_heap.ko compares the buffer's ops with its own; symbol_get()
+ * finds it if it is loaded and holds it while we ask, without making this
+ * driver need it (iommufd asks vfio-pci the same way).  The in-tree heap
+ * (7.2+) offers no such call: where it is built in, its name is all there
+ * is.  Add your own exporters of shared memory here.  Everything else is
+ * private.
  */
 static bool edu_dmabuf_is_shared(struct dma_buf *dmabuf)
 {
-	return dmabuf->exp_name && !strcmp(dmabuf->exp_name, "system_cc_shared");
+	bool (*heap_is_shared)(struct dma_buf *dmabuf);
+	bool shared;
+
+	heap_is_shared = symbol_get(ccshared_heap_dmabuf_is_shared);
+	if (heap_is_shared) {
+		shared = heap_is_shared(dmabuf);
+		symbol_put(ccshared_heap_dmabuf_is_shared);
+		if (shared)
+			return true;
+	}
+
+	return IS_ENABLED(CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED) &&
+	       dmabuf->exp_name && !strcmp(dmabuf->exp_name, "system_cc_shared");
 }
 
 /* Refuse, before mapping, a buffer the device could only reach by bouncing. */
