@@ -11,13 +11,14 @@
  * As in any C file, callees come before their callers:
  *
  *   1. the non-TDISP policy: which buffers the device may use at all;
- *   2. invalidation: the exporter takes the mapping away;
- *   3. import: dma_buf_get, a dynamic attach, pin and map under the
+ *   2. bounded pinning: how much each open file and each device may pin;
+ *   3. invalidation: the exporter takes the mapping away;
+ *   4. import: dma_buf_get, a dynamic attach, pin and map under the
  *      reservation lock, wait for fences; and teardown, in exactly the
  *      reverse order;
- *   4. DMA: program the engine from the DMA addresses of the sg_table;
- *   5. the char device: per-file handles, ioctls;
- *   6. probe: enable the device, map its registers, set the DMA mask,
+ *   5. DMA: program the engine from the DMA addresses of the sg_table;
+ *   6. the char device: per-file handles and budgets, ioctls;
+ *   7. probe: enable the device, map its registers, set the DMA mask,
  *      request the interrupt, create /dev/ccshared_edu<N>; and remove,
  *      also while buffers are still attached.
  *
@@ -103,6 +104,33 @@ module_param(allow_bounce, bool, 0444);
 MODULE_PARM_DESC(allow_bounce,
 		 "Accept dma-bufs that are not known to be shared where the device needs unencrypted DMA, and mappings that bounce through swiotlb (default: refuse with -EPERM)");
 
+/*
+ * Every attachment pins its whole dma-buf until it is detached (see
+ * "Bounded pinning" below).  These bound what one open file, and one
+ * device, may pin; they are not a substitute for charging the memory to
+ * its owner (RLIMIT_MEMLOCK, a memcg), which the heap does when it
+ * allocates.
+ */
+static unsigned int max_attachments_per_file = 64;
+module_param(max_attachments_per_file, uint, 0444);
+MODULE_PARM_DESC(max_attachments_per_file,
+		 "Attachments one open file may hold; ATTACH past it fails with -ENOSPC (default 64)");
+
+static unsigned int max_pinned_mb_per_file = 256;
+module_param(max_pinned_mb_per_file, uint, 0444);
+MODULE_PARM_DESC(max_pinned_mb_per_file,
+		 "MiB of dma-bufs one open file may keep pinned, each attachment counting its whole buffer; ATTACH past it fails with -ENOSPC (default 256)");
+
+static unsigned int max_attachments_per_device = 256;
+module_param(max_attachments_per_device, uint, 0444);
+MODULE_PARM_DESC(max_attachments_per_device,
+		 "Attachments all open files of one device may hold together; ATTACH past it fails with -ENOSPC (default 256)");
+
+static unsigned int max_pinned_mb_per_device = 1024;
+module_param(max_pinned_mb_per_device, uint, 0444);
+MODULE_PARM_DESC(max_pinned_mb_per_device,
+		 "MiB of dma-bufs all open files of one device may keep pinned together; ATTACH past it fails with -ENOSPC (default 1024)");
+
 static DEFINE_IDA(edu_ida);
 
 /**
@@ -115,6 +143,8 @@ static DEFINE_IDA(edu_ida);
  * @ref:	held by the driver while bound and by each open file
  * @lock:	serialises the DMA engine and everything below
  * @buffers:	every attachment, by handle; each remembers its file
+ * @nr_attachments: how many there are, for max_attachments_per_device
+ * @pinned_bytes: what they pin, for max_pinned_mb_per_device
  * @dma_done:	completed by the interrupt handler
  * @gone:	the device was removed; open files get -ENODEV
  * @broken:	a transfer timed out; the engine may still be running
@@ -126,11 +156,27 @@ struct edu_device {
 	char name[24];
 	int id;
 	struct kref ref;
-	struct mutex lock;	/* the DMA engine, @buffers, @gone, @broken */
+	struct mutex lock;	/* the DMA engine and everything below */
 	struct xarray buffers;
+	unsigned int nr_attachments;
+	u64 pinned_bytes;
 	struct completion dma_done;
 	bool gone;
 	bool broken;
+};
+
+/**
+ * struct edu_file - one open /dev/ccshared_edu<N>
+ * @edu:	the device
+ * @nr_attachments: attachments this file holds, for max_attachments_per_file
+ * @pinned_bytes: what they pin, for max_pinned_mb_per_file
+ *
+ * The counters are protected by @edu->lock.
+ */
+struct edu_file {
+	struct edu_device *edu;
+	unsigned int nr_attachments;
+	u64 pinned_bytes;
 };
 
 /**
@@ -152,7 +198,7 @@ struct edu_device {
  */
 struct edu_buffer {
 	struct edu_device *edu;
-	struct file *owner;
+	struct edu_file *owner;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
@@ -256,6 +302,59 @@ static int edu_policy_check_mapping(struct edu_buffer *buf)
 	return -EPERM;
 }
 
+/* ---- Bounded pinning ---------------------------------------------------- */
+
+/*
+ * An attachment pins its whole dma-buf until it is detached: the exporter
+ * may neither move nor reclaim it, and a mapping that bounces holds
+ * swiotlb slots, which the whole guest's I/O shares.  The kdoc of
+ * dma_buf_pin() forbids letting userspace pin arbitrary amounts, so every
+ * open file and every device has a budget of attachments and bytes.  A
+ * dma-buf attached twice counts twice: each attachment has its own
+ * mapping.  Called with edu->lock held, before anything is attached.
+ */
+static int edu_budget_charge(struct edu_file *ef, u64 size)
+{
+	struct edu_device *edu = ef->edu;
+	const char *limit = NULL;
+
+	lockdep_assert_held(&edu->lock);
+
+	if (ef->nr_attachments >= max_attachments_per_file)
+		limit = "max_attachments_per_file";
+	else if (ef->pinned_bytes + size > (u64)max_pinned_mb_per_file << 20)
+		limit = "max_pinned_mb_per_file";
+	else if (edu->nr_attachments >= max_attachments_per_device)
+		limit = "max_attachments_per_device";
+	else if (edu->pinned_bytes + size > (u64)max_pinned_mb_per_device << 20)
+		limit = "max_pinned_mb_per_device";
+	if (limit) {
+		dev_notice_ratelimited(&edu->pdev->dev,
+				       "refusing to attach a %llu-byte dma-buf: it would exceed %s (this file: %u attachments, %llu bytes pinned; the device: %u, %llu)\n",
+				       size, limit, ef->nr_attachments, ef->pinned_bytes,
+				       edu->nr_attachments, edu->pinned_bytes);
+		return -ENOSPC;
+	}
+
+	ef->nr_attachments++;
+	ef->pinned_bytes += size;
+	edu->nr_attachments++;
+	edu->pinned_bytes += size;
+	return 0;
+}
+
+static void edu_budget_uncharge(struct edu_file *ef, u64 size)
+{
+	struct edu_device *edu = ef->edu;
+
+	lockdep_assert_held(&edu->lock);
+
+	ef->nr_attachments--;
+	ef->pinned_bytes -= size;
+	edu->nr_attachments--;
+	edu->pinned_bytes -= size;
+}
+
 /* ---- Invalidation ------------------------------------------------------- */
 
 /*
@@ -357,8 +456,9 @@ unpin:
 	return ret;
 }
 
-static struct edu_buffer *edu_import(struct edu_device *edu, struct file *owner, int fd)
+static struct edu_buffer *edu_import(struct edu_file *owner, int fd)
 {
+	struct edu_device *edu = owner->edu;
 	struct edu_buffer *buf;
 	struct dma_buf *dmabuf;
 	ktime_t start;
@@ -373,10 +473,14 @@ static struct edu_buffer *edu_import(struct edu_device *edu, struct file *owner,
 	if (ret)
 		goto put;
 
+	ret = edu_budget_charge(owner, dmabuf->size);
+	if (ret)
+		goto put;
+
 	buf = kzalloc_obj(*buf);
 	if (!buf) {
 		ret = -ENOMEM;
-		goto put;
+		goto uncharge;
 	}
 	buf->edu = edu;
 	buf->owner = owner;
@@ -408,6 +512,8 @@ detach:
 	dma_buf_detach(dmabuf, buf->attach);
 free:
 	kfree(buf);
+uncharge:
+	edu_budget_uncharge(owner, dmabuf->size);
 put:
 	dma_buf_put(dmabuf);
 	return ERR_PTR(ret);
@@ -417,6 +523,7 @@ put:
 static void edu_release_buffer(struct edu_buffer *buf)
 {
 	struct dma_buf *dmabuf = buf->dmabuf;
+	struct edu_file *owner = buf->owner;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	edu_unmap_locked(buf);
@@ -424,6 +531,7 @@ static void edu_release_buffer(struct edu_buffer *buf)
 
 	dma_buf_detach(dmabuf, buf->attach);
 	kfree(buf);
+	edu_budget_uncharge(owner, dmabuf->size);
 	dma_buf_put(dmabuf);
 }
 
@@ -572,52 +680,57 @@ static int edu_open(struct inode *inode, struct file *file)
 {
 	struct edu_device *edu = container_of(file->private_data,
 					      struct edu_device, misc);
-	int ret = 0;
+	struct edu_file *ef;
+
+	ef = kzalloc_obj(*ef);
+	if (!ef)
+		return -ENOMEM;
+	ef->edu = edu;
 
 	mutex_lock(&edu->lock);
-	if (edu->gone)
-		ret = -ENODEV;
-	else
-		kref_get(&edu->ref);
+	if (edu->gone) {
+		mutex_unlock(&edu->lock);
+		kfree(ef);
+		return -ENODEV;
+	}
+	kref_get(&edu->ref);
 	mutex_unlock(&edu->lock);
-	if (ret)
-		return ret;
 
-	file->private_data = edu;
+	file->private_data = ef;
 	return 0;
 }
 
 /* Closing the file detaches what it left attached. */
 static int edu_release(struct inode *inode, struct file *file)
 {
-	struct edu_device *edu = file->private_data;
+	struct edu_file *ef = file->private_data;
+	struct edu_device *edu = ef->edu;
 	struct edu_buffer *buf;
 	unsigned long handle;
 
 	mutex_lock(&edu->lock);
 	xa_for_each(&edu->buffers, handle, buf) {
-		if (buf->owner != file)
+		if (buf->owner != ef)
 			continue;
 		xa_erase(&edu->buffers, handle);
 		edu_release_buffer(buf);
 	}
 	mutex_unlock(&edu->lock);
 
+	kfree(ef);
 	kref_put(&edu->ref, edu_device_free);
 	return 0;
 }
 
 /* Find one of this file's attachments.  Called with edu->lock held. */
-static struct edu_buffer *edu_lookup(struct edu_device *edu, struct file *file,
-				     u32 handle)
+static struct edu_buffer *edu_lookup(struct edu_file *ef, u32 handle)
 {
-	struct edu_buffer *buf = xa_load(&edu->buffers, handle);
+	struct edu_buffer *buf = xa_load(&ef->edu->buffers, handle);
 
-	return buf && buf->owner == file ? buf : NULL;
+	return buf && buf->owner == ef ? buf : NULL;
 }
 
-static long edu_ioctl_attach(struct edu_device *edu, struct file *file,
-			     void __user *arg)
+static long edu_ioctl_attach(struct edu_file *ef, void __user *arg)
 {
 	struct ccshared_edu_attach req;
 	struct edu_buffer *buf;
@@ -629,11 +742,11 @@ static long edu_ioctl_attach(struct edu_device *edu, struct file *file,
 	if (req.flags || req.reserved || req.handle)
 		return -EINVAL;
 
-	buf = edu_import(edu, file, req.fd);
+	buf = edu_import(ef, req.fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 
-	ret = xa_alloc(&edu->buffers, &handle, buf, xa_limit_32b, GFP_KERNEL);
+	ret = xa_alloc(&ef->edu->buffers, &handle, buf, xa_limit_32b, GFP_KERNEL);
 	if (ret)
 		goto release;
 
@@ -645,14 +758,13 @@ static long edu_ioctl_attach(struct edu_device *edu, struct file *file,
 	return 0;
 
 erase:
-	xa_erase(&edu->buffers, handle);
+	xa_erase(&ef->edu->buffers, handle);
 release:
 	edu_release_buffer(buf);
 	return ret;
 }
 
-static long edu_ioctl_detach(struct edu_device *edu, struct file *file,
-			     void __user *arg)
+static long edu_ioctl_detach(struct edu_file *ef, void __user *arg)
 {
 	struct ccshared_edu_detach req;
 	struct edu_buffer *buf;
@@ -662,16 +774,15 @@ static long edu_ioctl_detach(struct edu_device *edu, struct file *file,
 	if (req.flags)
 		return -EINVAL;
 
-	buf = edu_lookup(edu, file, req.handle);
+	buf = edu_lookup(ef, req.handle);
 	if (!buf)
 		return -ENOENT;
-	xa_erase(&edu->buffers, req.handle);
+	xa_erase(&ef->edu->buffers, req.handle);
 	edu_release_buffer(buf);
 	return 0;
 }
 
-static long edu_ioctl_dma(struct edu_device *edu, struct file *file,
-			  void __user *arg)
+static long edu_ioctl_dma(struct edu_file *ef, void __user *arg)
 {
 	struct ccshared_edu_dma req;
 	struct edu_buffer *buf;
@@ -679,14 +790,13 @@ static long edu_ioctl_dma(struct edu_device *edu, struct file *file,
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 
-	buf = edu_lookup(edu, file, req.handle);
+	buf = edu_lookup(ef, req.handle);
 	if (!buf)
 		return -ENOENT;
 	return edu_dma(buf, &req);
 }
 
-static long edu_ioctl_info(struct edu_device *edu, struct file *file,
-			   void __user *arg)
+static long edu_ioctl_info(struct edu_file *ef, void __user *arg)
 {
 	struct ccshared_edu_info req;
 	struct edu_buffer *buf;
@@ -698,7 +808,7 @@ static long edu_ioctl_info(struct edu_device *edu, struct file *file,
 	    req.mapped_len || req.map_ns)
 		return -EINVAL;
 
-	buf = edu_lookup(edu, file, req.handle);
+	buf = edu_lookup(ef, req.handle);
 	if (!buf)
 		return -ENOENT;
 
@@ -728,7 +838,8 @@ static long edu_ioctl_info(struct edu_device *edu, struct file *file,
  */
 static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct edu_device *edu = file->private_data;
+	struct edu_file *ef = file->private_data;
+	struct edu_device *edu = ef->edu;
 	void __user *uarg = (void __user *)arg;
 	long ret;
 
@@ -743,16 +854,16 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case CCSHARED_EDU_IOCTL_ATTACH:
-		ret = edu_ioctl_attach(edu, file, uarg);
+		ret = edu_ioctl_attach(ef, uarg);
 		break;
 	case CCSHARED_EDU_IOCTL_DETACH:
-		ret = edu_ioctl_detach(edu, file, uarg);
+		ret = edu_ioctl_detach(ef, uarg);
 		break;
 	case CCSHARED_EDU_IOCTL_DMA:
-		ret = edu_ioctl_dma(edu, file, uarg);
+		ret = edu_ioctl_dma(ef, uarg);
 		break;
 	case CCSHARED_EDU_IOCTL_INFO:
-		ret = edu_ioctl_info(edu, file, uarg);
+		ret = edu_ioctl_info(ef, uarg);
 		break;
 	default:
 		switch (_IOC_NR(cmd)) {
