@@ -16,7 +16,8 @@
  *   4. import: dma_buf_get, a dynamic attach, pin and map under the
  *      reservation lock, wait for fences; and teardown, in exactly the
  *      reverse order;
- *   5. DMA: program the engine from the DMA addresses of the sg_table;
+ *   5. DMA: borrow the mapping under the reservation lock, then program
+ *      the engine from the DMA addresses of the sg_table without it;
  *   6. the char device: per-file handles and budgets, ioctls;
  *   7. probe: enable the device, map its registers, set the DMA mask,
  *      request the interrupt, create /dev/ccshared_edu<N>; and remove,
@@ -53,6 +54,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <uapi/ccshared_edu.h>
 
@@ -146,6 +148,7 @@ static DEFINE_IDA(edu_ida);
  * @nr_attachments: how many there are, for max_attachments_per_device
  * @pinned_bytes: what they pin, for max_pinned_mb_per_device
  * @dma_done:	completed by the interrupt handler
+ * @transfer_wq: woken when a transfer gives back the mapping it borrowed
  * @gone:	the device was removed; open files get -ENODEV
  * @broken:	a transfer timed out; the engine may still be running
  */
@@ -161,6 +164,7 @@ struct edu_device {
 	unsigned int nr_attachments;
 	u64 pinned_bytes;
 	struct completion dma_done;
+	wait_queue_head_t transfer_wq;
 	bool gone;
 	bool broken;
 };
@@ -186,6 +190,7 @@ struct edu_file {
  * @dmabuf:	our own reference to the dma-buf
  * @attach:	our attachment
  * @sgt:	the mapping; NULL once unmapped
+ * @in_transfer: the device is using @sgt (see edu_mapping_borrow())
  * @shared:	the exporter hands out shared memory
  * @bounced:	some segment of the mapping is a swiotlb bounce buffer
  * @nr_segments: DMA segments in @sgt
@@ -194,7 +199,8 @@ struct edu_file {
  *
  * @sgt and everything about the mapping are protected by the dma-buf's
  * reservation lock, because the exporter's invalidation changes them
- * under that lock.
+ * under that lock.  @in_transfer is set under it too, but cleared without
+ * it, so that a transfer never needs the lock to finish.
  */
 struct edu_buffer {
 	struct edu_device *edu;
@@ -202,6 +208,7 @@ struct edu_buffer {
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
+	bool in_transfer;
 	bool shared;
 	bool bounced;
 	u32 nr_segments;
@@ -378,13 +385,18 @@ static void edu_unmap_locked(struct edu_buffer *buf)
  * only gets here to revoke it, and a pinned importer takes that as final
  * (the kdoc of dma_buf_invalidate_mappings()): stop using the mapping and
  * give it back before returning, so the exporter need not wait for us.
- * DMA runs under the same lock, so no transfer is in flight now.  Later
- * DMA on this handle gets -ENODEV; INFO reports it revoked.
+ *
+ * A transfer may be using the mapping right now, without the lock: wait
+ * until it gives the mapping back.  That takes at most EDU_DMA_TIMEOUT per
+ * segment, after which the device can no longer reach memory at all.  No
+ * new transfer can borrow it meanwhile, because borrowing takes the lock
+ * we hold.  Later DMA on this handle gets -ENODEV; INFO reports it revoked.
  */
 static void edu_invalidate(struct dma_buf_attachment *attach)
 {
 	struct edu_buffer *buf = attach->importer_priv;
 
+	wait_event(buf->edu->transfer_wq, !READ_ONCE(buf->in_transfer));
 	edu_unmap_locked(buf);
 	dev_dbg(&buf->edu->pdev->dev, "exporter revoked a mapping\n");
 }
@@ -519,7 +531,10 @@ put:
 	return ERR_PTR(ret);
 }
 
-/* The exact reverse of edu_import(). */
+/*
+ * The exact reverse of edu_import().  Called with edu->lock held, so no
+ * transfer of this device is using the mapping.
+ */
 static void edu_release_buffer(struct edu_buffer *buf)
 {
 	struct dma_buf *dmabuf = buf->dmabuf;
@@ -558,7 +573,7 @@ static irqreturn_t edu_irq(int irq, void *data)
  * One transfer of @len bytes between bus address @bus and offset @dev_off
  * of the device's buffer.  writeq() orders the CPU's earlier memory writes
  * before the doorbell; the interrupt tells us the device is done with the
- * memory.  Called with edu->lock and the reservation lock held.
+ * memory.  Called with edu->lock held and the mapping borrowed.
  */
 static int edu_run_dma(struct edu_device *edu, dma_addr_t bus, u32 dev_off,
 		       u32 len, bool to_ram)
@@ -631,6 +646,38 @@ static int edu_dma_sg(struct edu_buffer *buf, u64 offset, u32 len, bool to_ram)
 	return -EINVAL;		/* the mapping is shorter than the buffer */
 }
 
+/*
+ * Borrow the mapping for one transfer.  The reservation lock is taken only
+ * to check that the mapping is still there and to mark it in use; the
+ * transfer runs without it.  Holding it across the hardware's work would
+ * stall, for as long as the device takes, every other importer's map, the
+ * exporter's vmap and eviction, and anyone waiting to lock the buffer.
+ * Our pin keeps the memory where it is meanwhile; only a revocation could
+ * take the mapping away, and edu_invalidate() waits for the transfer.
+ */
+static int edu_mapping_borrow(struct edu_buffer *buf)
+{
+	struct dma_resv *resv = buf->dmabuf->resv;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret)
+		return ret;
+	if (buf->sgt)
+		buf->in_transfer = true;
+	else
+		ret = -ENODEV;		/* revoked */
+	dma_resv_unlock(resv);
+	return ret;
+}
+
+/* The device is done with the memory: let a waiting revocation go on. */
+static void edu_mapping_return(struct edu_buffer *buf)
+{
+	WRITE_ONCE(buf->in_transfer, false);
+	wake_up_all(&buf->edu->transfer_wq);
+}
+
 static int edu_dma(struct edu_buffer *buf, const struct ccshared_edu_dma *req)
 {
 	bool to_ram = req->direction == CCSHARED_EDU_FROM_DEVICE;
@@ -648,29 +695,23 @@ static int edu_dma(struct edu_buffer *buf, const struct ccshared_edu_dma *req)
 		return -EINVAL;
 
 	/*
-	 * Hold the reservation lock while the device uses the memory: the
-	 * exporter invalidates under it, so it cannot pull the mapping away
-	 * in the middle of a transfer.
+	 * Implicit sync: writing waits for every fence, reading for the
+	 * writers'.  Waiting needs no lock, and under it would block everyone
+	 * else for as long as those fences take.  This driver publishes no
+	 * fences of its own (see docs/driver-guide.md), so it orders itself
+	 * only after the work the buffer knows of now; userspace orders the
+	 * rest, as the ioctl returns when the transfer is done.
 	 */
-	ret = dma_resv_lock_interruptible(resv, NULL);
-	if (ret)
-		return ret;
-	if (!buf->sgt) {
-		ret = -ENODEV;
-		goto unlock;
-	}
-
-	/* Implicit sync: writing waits for everyone, reading for writers. */
 	timeout = dma_resv_wait_timeout(resv, dma_resv_usage_rw(to_ram), true,
 					MAX_SCHEDULE_TIMEOUT);
-	if (timeout < 0) {
-		ret = timeout;
-		goto unlock;
-	}
+	if (timeout < 0)
+		return timeout;
 
+	ret = edu_mapping_borrow(buf);
+	if (ret)
+		return ret;
 	ret = edu_dma_sg(buf, req->offset, req->length, to_ram);
-unlock:
-	dma_resv_unlock(resv);
+	edu_mapping_return(buf);
 	return ret;
 }
 
@@ -933,6 +974,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&edu->lock);
 	xa_init_flags(&edu->buffers, XA_FLAGS_ALLOC1);
 	init_completion(&edu->dma_done);
+	init_waitqueue_head(&edu->transfer_wq);
 
 	edu->id = ida_alloc(&edu_ida, GFP_KERNEL);
 	if (edu->id < 0) {
