@@ -397,8 +397,12 @@ static void edu_invalidate(struct dma_buf_attachment *attach)
 	struct edu_buffer *buf = attach->importer_priv;
 
 	wait_event(buf->edu->transfer_wq, !READ_ONCE(buf->in_transfer));
+	if (!buf->sgt)
+		return;
 	edu_unmap_locked(buf);
-	dev_dbg(&buf->edu->pdev->dev, "exporter revoked a mapping\n");
+	dev_info_ratelimited(&buf->edu->pdev->dev,
+			     "the exporter revoked the mapping of a %zu-byte dma-buf; DMA on it fails with -ENODEV from now on\n",
+			     buf->dmabuf->size);
 }
 
 /*
