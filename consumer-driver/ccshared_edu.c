@@ -11,13 +11,15 @@
  * As in any C file, callees come before their callers:
  *
  *   1. the non-TDISP policy: which buffers the device may use at all;
- *   2. invalidation: the exporter takes the mapping away;
- *   3. import: dma_buf_get, a dynamic attach, pin and map under the
+ *   2. bounded pinning: how much each open file and each device may pin;
+ *   3. invalidation: the exporter takes the mapping away;
+ *   4. import: dma_buf_get, a dynamic attach, pin and map under the
  *      reservation lock, wait for fences; and teardown, in exactly the
  *      reverse order;
- *   4. DMA: program the engine from the DMA addresses of the sg_table;
- *   5. the char device: per-file handles, ioctls;
- *   6. probe: enable the device, map its registers, set the DMA mask,
+ *   5. DMA: borrow the mapping under the reservation lock, then program
+ *      the engine from the DMA addresses of the sg_table without it;
+ *   6. the char device: per-file handles and budgets, ioctls;
+ *   7. probe: enable the device, map its registers, set the DMA mask,
  *      request the interrupt, create /dev/ccshared_edu<N>; and remove,
  *      also while buffers are still attached.
  *
@@ -33,6 +35,7 @@
  */
 
 #include <linux/cc_platform.h>
+#include <linux/ccshared_heap_importer.h>
 #include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -51,6 +54,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <uapi/ccshared_edu.h>
 
@@ -102,6 +106,33 @@ module_param(allow_bounce, bool, 0444);
 MODULE_PARM_DESC(allow_bounce,
 		 "Accept dma-bufs that are not known to be shared where the device needs unencrypted DMA, and mappings that bounce through swiotlb (default: refuse with -EPERM)");
 
+/*
+ * Every attachment pins its whole dma-buf until it is detached (see
+ * "Bounded pinning" below).  These bound what one open file, and one
+ * device, may pin; they are not a substitute for charging the memory to
+ * its owner (RLIMIT_MEMLOCK, a memcg), which the heap does when it
+ * allocates.
+ */
+static unsigned int max_attachments_per_file = 64;
+module_param(max_attachments_per_file, uint, 0444);
+MODULE_PARM_DESC(max_attachments_per_file,
+		 "Attachments one open file may hold; ATTACH past it fails with -ENOSPC (default 64)");
+
+static unsigned int max_pinned_mb_per_file = 256;
+module_param(max_pinned_mb_per_file, uint, 0444);
+MODULE_PARM_DESC(max_pinned_mb_per_file,
+		 "MiB of dma-bufs one open file may keep pinned, each attachment counting its whole buffer; ATTACH past it fails with -ENOSPC (default 256)");
+
+static unsigned int max_attachments_per_device = 256;
+module_param(max_attachments_per_device, uint, 0444);
+MODULE_PARM_DESC(max_attachments_per_device,
+		 "Attachments all open files of one device may hold together; ATTACH past it fails with -ENOSPC (default 256)");
+
+static unsigned int max_pinned_mb_per_device = 1024;
+module_param(max_pinned_mb_per_device, uint, 0444);
+MODULE_PARM_DESC(max_pinned_mb_per_device,
+		 "MiB of dma-bufs all open files of one device may keep pinned together; ATTACH past it fails with -ENOSPC (default 1024)");
+
 static DEFINE_IDA(edu_ida);
 
 /**
@@ -114,7 +145,10 @@ static DEFINE_IDA(edu_ida);
  * @ref:	held by the driver while bound and by each open file
  * @lock:	serialises the DMA engine and everything below
  * @buffers:	every attachment, by handle; each remembers its file
+ * @nr_attachments: how many there are, for max_attachments_per_device
+ * @pinned_bytes: what they pin, for max_pinned_mb_per_device
  * @dma_done:	completed by the interrupt handler
+ * @transfer_wq: woken when a transfer gives back the mapping it borrowed
  * @gone:	the device was removed; open files get -ENODEV
  * @broken:	a transfer timed out; the engine may still be running
  */
@@ -125,11 +159,28 @@ struct edu_device {
 	char name[24];
 	int id;
 	struct kref ref;
-	struct mutex lock;	/* the DMA engine, @buffers, @gone, @broken */
+	struct mutex lock;	/* the DMA engine and everything below */
 	struct xarray buffers;
+	unsigned int nr_attachments;
+	u64 pinned_bytes;
 	struct completion dma_done;
+	wait_queue_head_t transfer_wq;
 	bool gone;
 	bool broken;
+};
+
+/**
+ * struct edu_file - one open /dev/ccshared_edu<N>
+ * @edu:	the device
+ * @nr_attachments: attachments this file holds, for max_attachments_per_file
+ * @pinned_bytes: what they pin, for max_pinned_mb_per_file
+ *
+ * The counters are protected by @edu->lock.
+ */
+struct edu_file {
+	struct edu_device *edu;
+	unsigned int nr_attachments;
+	u64 pinned_bytes;
 };
 
 /**
@@ -139,6 +190,7 @@ struct edu_device {
  * @dmabuf:	our own reference to the dma-buf
  * @attach:	our attachment
  * @sgt:	the mapping; NULL once unmapped
+ * @in_transfer: the device is using @sgt (see edu_mapping_borrow())
  * @shared:	the exporter hands out shared memory
  * @bounced:	some segment of the mapping is a swiotlb bounce buffer
  * @nr_segments: DMA segments in @sgt
@@ -147,14 +199,16 @@ struct edu_device {
  *
  * @sgt and everything about the mapping are protected by the dma-buf's
  * reservation lock, because the exporter's invalidation changes them
- * under that lock.
+ * under that lock.  @in_transfer is set under it too, but cleared without
+ * it, so that a transfer never needs the lock to finish.
  */
 struct edu_buffer {
 	struct edu_device *edu;
-	struct file *owner;
+	struct edu_file *owner;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
+	bool in_transfer;
 	bool shared;
 	bool bounced;
 	u32 nr_segments;
@@ -185,14 +239,32 @@ static bool edu_needs_unencrypted_dma(void)
 }
 
 /*
- * Is this dma-buf shared memory?  Only kernel code can export a dma-buf,
- * and the system_cc_shared heap, in-tree (7.2+) or ccshared_heap.ko,
- * names its buffers after itself.  Add your own exporters of shared
- * memory here.  Everything else is assumed to be private.
+ * Is this dma-buf shared memory?  Nothing in a dma-buf says what its
+ * memory is, and exp_name is a debugging aid that any exporter may set to
+ * anything: private memory named "system_cc_shared" would pass a name
+ * check.  Only an exporter knows its own buffers, so ask it.
+ * ccshared_heap.ko compares the buffer's ops with its own; symbol_get()
+ * finds it if it is loaded and holds it while we ask, without making this
+ * driver need it (iommufd asks vfio-pci the same way).  The in-tree heap
+ * (7.2+) offers no such call: where it is built in, its name is all there
+ * is.  Add your own exporters of shared memory here.  Everything else is
+ * private.
  */
 static bool edu_dmabuf_is_shared(struct dma_buf *dmabuf)
 {
-	return dmabuf->exp_name && !strcmp(dmabuf->exp_name, "system_cc_shared");
+	bool (*heap_is_shared)(struct dma_buf *dmabuf);
+	bool shared;
+
+	heap_is_shared = symbol_get(ccshared_heap_dmabuf_is_shared);
+	if (heap_is_shared) {
+		shared = heap_is_shared(dmabuf);
+		symbol_put(ccshared_heap_dmabuf_is_shared);
+		if (shared)
+			return true;
+	}
+
+	return IS_ENABLED(CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED) &&
+	       dmabuf->exp_name && !strcmp(dmabuf->exp_name, "system_cc_shared");
 }
 
 /* Refuse, before mapping, a buffer the device could only reach by bouncing. */
@@ -237,6 +309,59 @@ static int edu_policy_check_mapping(struct edu_buffer *buf)
 	return -EPERM;
 }
 
+/* ---- Bounded pinning ---------------------------------------------------- */
+
+/*
+ * An attachment pins its whole dma-buf until it is detached: the exporter
+ * may neither move nor reclaim it, and a mapping that bounces holds
+ * swiotlb slots, which the whole guest's I/O shares.  The kdoc of
+ * dma_buf_pin() forbids letting userspace pin arbitrary amounts, so every
+ * open file and every device has a budget of attachments and bytes.  A
+ * dma-buf attached twice counts twice: each attachment has its own
+ * mapping.  Called with edu->lock held, before anything is attached.
+ */
+static int edu_budget_charge(struct edu_file *ef, u64 size)
+{
+	struct edu_device *edu = ef->edu;
+	const char *limit = NULL;
+
+	lockdep_assert_held(&edu->lock);
+
+	if (ef->nr_attachments >= max_attachments_per_file)
+		limit = "max_attachments_per_file";
+	else if (ef->pinned_bytes + size > (u64)max_pinned_mb_per_file << 20)
+		limit = "max_pinned_mb_per_file";
+	else if (edu->nr_attachments >= max_attachments_per_device)
+		limit = "max_attachments_per_device";
+	else if (edu->pinned_bytes + size > (u64)max_pinned_mb_per_device << 20)
+		limit = "max_pinned_mb_per_device";
+	if (limit) {
+		dev_notice_ratelimited(&edu->pdev->dev,
+				       "refusing to attach a %llu-byte dma-buf: it would exceed %s (this file: %u attachments, %llu bytes pinned; the device: %u, %llu)\n",
+				       size, limit, ef->nr_attachments, ef->pinned_bytes,
+				       edu->nr_attachments, edu->pinned_bytes);
+		return -ENOSPC;
+	}
+
+	ef->nr_attachments++;
+	ef->pinned_bytes += size;
+	edu->nr_attachments++;
+	edu->pinned_bytes += size;
+	return 0;
+}
+
+static void edu_budget_uncharge(struct edu_file *ef, u64 size)
+{
+	struct edu_device *edu = ef->edu;
+
+	lockdep_assert_held(&edu->lock);
+
+	ef->nr_attachments--;
+	ef->pinned_bytes -= size;
+	edu->nr_attachments--;
+	edu->pinned_bytes -= size;
+}
+
 /* ---- Invalidation ------------------------------------------------------- */
 
 /*
@@ -260,15 +385,24 @@ static void edu_unmap_locked(struct edu_buffer *buf)
  * only gets here to revoke it, and a pinned importer takes that as final
  * (the kdoc of dma_buf_invalidate_mappings()): stop using the mapping and
  * give it back before returning, so the exporter need not wait for us.
- * DMA runs under the same lock, so no transfer is in flight now.  Later
- * DMA on this handle gets -ENODEV; INFO reports it revoked.
+ *
+ * A transfer may be using the mapping right now, without the lock: wait
+ * until it gives the mapping back.  That takes at most EDU_DMA_TIMEOUT per
+ * segment, after which the device can no longer reach memory at all.  No
+ * new transfer can borrow it meanwhile, because borrowing takes the lock
+ * we hold.  Later DMA on this handle gets -ENODEV; INFO reports it revoked.
  */
 static void edu_invalidate(struct dma_buf_attachment *attach)
 {
 	struct edu_buffer *buf = attach->importer_priv;
 
+	wait_event(buf->edu->transfer_wq, !READ_ONCE(buf->in_transfer));
+	if (!buf->sgt)
+		return;
 	edu_unmap_locked(buf);
-	dev_dbg(&buf->edu->pdev->dev, "exporter revoked a mapping\n");
+	dev_info_ratelimited(&buf->edu->pdev->dev,
+			     "the exporter revoked the mapping of a %zu-byte dma-buf; DMA on it fails with -ENODEV from now on\n",
+			     buf->dmabuf->size);
 }
 
 /*
@@ -338,8 +472,9 @@ unpin:
 	return ret;
 }
 
-static struct edu_buffer *edu_import(struct edu_device *edu, struct file *owner, int fd)
+static struct edu_buffer *edu_import(struct edu_file *owner, int fd)
 {
+	struct edu_device *edu = owner->edu;
 	struct edu_buffer *buf;
 	struct dma_buf *dmabuf;
 	ktime_t start;
@@ -354,10 +489,14 @@ static struct edu_buffer *edu_import(struct edu_device *edu, struct file *owner,
 	if (ret)
 		goto put;
 
+	ret = edu_budget_charge(owner, dmabuf->size);
+	if (ret)
+		goto put;
+
 	buf = kzalloc_obj(*buf);
 	if (!buf) {
 		ret = -ENOMEM;
-		goto put;
+		goto uncharge;
 	}
 	buf->edu = edu;
 	buf->owner = owner;
@@ -389,15 +528,21 @@ detach:
 	dma_buf_detach(dmabuf, buf->attach);
 free:
 	kfree(buf);
+uncharge:
+	edu_budget_uncharge(owner, dmabuf->size);
 put:
 	dma_buf_put(dmabuf);
 	return ERR_PTR(ret);
 }
 
-/* The exact reverse of edu_import(). */
+/*
+ * The exact reverse of edu_import().  Called with edu->lock held, so no
+ * transfer of this device is using the mapping.
+ */
 static void edu_release_buffer(struct edu_buffer *buf)
 {
 	struct dma_buf *dmabuf = buf->dmabuf;
+	struct edu_file *owner = buf->owner;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	edu_unmap_locked(buf);
@@ -405,6 +550,7 @@ static void edu_release_buffer(struct edu_buffer *buf)
 
 	dma_buf_detach(dmabuf, buf->attach);
 	kfree(buf);
+	edu_budget_uncharge(owner, dmabuf->size);
 	dma_buf_put(dmabuf);
 }
 
@@ -431,7 +577,7 @@ static irqreturn_t edu_irq(int irq, void *data)
  * One transfer of @len bytes between bus address @bus and offset @dev_off
  * of the device's buffer.  writeq() orders the CPU's earlier memory writes
  * before the doorbell; the interrupt tells us the device is done with the
- * memory.  Called with edu->lock and the reservation lock held.
+ * memory.  Called with edu->lock held and the mapping borrowed.
  */
 static int edu_run_dma(struct edu_device *edu, dma_addr_t bus, u32 dev_off,
 		       u32 len, bool to_ram)
@@ -504,6 +650,38 @@ static int edu_dma_sg(struct edu_buffer *buf, u64 offset, u32 len, bool to_ram)
 	return -EINVAL;		/* the mapping is shorter than the buffer */
 }
 
+/*
+ * Borrow the mapping for one transfer.  The reservation lock is taken only
+ * to check that the mapping is still there and to mark it in use; the
+ * transfer runs without it.  Holding it across the hardware's work would
+ * stall, for as long as the device takes, every other importer's map, the
+ * exporter's vmap and eviction, and anyone waiting to lock the buffer.
+ * Our pin keeps the memory where it is meanwhile; only a revocation could
+ * take the mapping away, and edu_invalidate() waits for the transfer.
+ */
+static int edu_mapping_borrow(struct edu_buffer *buf)
+{
+	struct dma_resv *resv = buf->dmabuf->resv;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret)
+		return ret;
+	if (buf->sgt)
+		buf->in_transfer = true;
+	else
+		ret = -ENODEV;		/* revoked */
+	dma_resv_unlock(resv);
+	return ret;
+}
+
+/* The device is done with the memory: let a waiting revocation go on. */
+static void edu_mapping_return(struct edu_buffer *buf)
+{
+	WRITE_ONCE(buf->in_transfer, false);
+	wake_up_all(&buf->edu->transfer_wq);
+}
+
 static int edu_dma(struct edu_buffer *buf, const struct ccshared_edu_dma *req)
 {
 	bool to_ram = req->direction == CCSHARED_EDU_FROM_DEVICE;
@@ -521,29 +699,23 @@ static int edu_dma(struct edu_buffer *buf, const struct ccshared_edu_dma *req)
 		return -EINVAL;
 
 	/*
-	 * Hold the reservation lock while the device uses the memory: the
-	 * exporter invalidates under it, so it cannot pull the mapping away
-	 * in the middle of a transfer.
+	 * Implicit sync: writing waits for every fence, reading for the
+	 * writers'.  Waiting needs no lock, and under it would block everyone
+	 * else for as long as those fences take.  This driver publishes no
+	 * fences of its own (see docs/driver-guide.md), so it orders itself
+	 * only after the work the buffer knows of now; userspace orders the
+	 * rest, as the ioctl returns when the transfer is done.
 	 */
-	ret = dma_resv_lock_interruptible(resv, NULL);
-	if (ret)
-		return ret;
-	if (!buf->sgt) {
-		ret = -ENODEV;
-		goto unlock;
-	}
-
-	/* Implicit sync: writing waits for everyone, reading for writers. */
 	timeout = dma_resv_wait_timeout(resv, dma_resv_usage_rw(to_ram), true,
 					MAX_SCHEDULE_TIMEOUT);
-	if (timeout < 0) {
-		ret = timeout;
-		goto unlock;
-	}
+	if (timeout < 0)
+		return timeout;
 
+	ret = edu_mapping_borrow(buf);
+	if (ret)
+		return ret;
 	ret = edu_dma_sg(buf, req->offset, req->length, to_ram);
-unlock:
-	dma_resv_unlock(resv);
+	edu_mapping_return(buf);
 	return ret;
 }
 
@@ -553,52 +725,57 @@ static int edu_open(struct inode *inode, struct file *file)
 {
 	struct edu_device *edu = container_of(file->private_data,
 					      struct edu_device, misc);
-	int ret = 0;
+	struct edu_file *ef;
+
+	ef = kzalloc_obj(*ef);
+	if (!ef)
+		return -ENOMEM;
+	ef->edu = edu;
 
 	mutex_lock(&edu->lock);
-	if (edu->gone)
-		ret = -ENODEV;
-	else
-		kref_get(&edu->ref);
+	if (edu->gone) {
+		mutex_unlock(&edu->lock);
+		kfree(ef);
+		return -ENODEV;
+	}
+	kref_get(&edu->ref);
 	mutex_unlock(&edu->lock);
-	if (ret)
-		return ret;
 
-	file->private_data = edu;
+	file->private_data = ef;
 	return 0;
 }
 
 /* Closing the file detaches what it left attached. */
 static int edu_release(struct inode *inode, struct file *file)
 {
-	struct edu_device *edu = file->private_data;
+	struct edu_file *ef = file->private_data;
+	struct edu_device *edu = ef->edu;
 	struct edu_buffer *buf;
 	unsigned long handle;
 
 	mutex_lock(&edu->lock);
 	xa_for_each(&edu->buffers, handle, buf) {
-		if (buf->owner != file)
+		if (buf->owner != ef)
 			continue;
 		xa_erase(&edu->buffers, handle);
 		edu_release_buffer(buf);
 	}
 	mutex_unlock(&edu->lock);
 
+	kfree(ef);
 	kref_put(&edu->ref, edu_device_free);
 	return 0;
 }
 
 /* Find one of this file's attachments.  Called with edu->lock held. */
-static struct edu_buffer *edu_lookup(struct edu_device *edu, struct file *file,
-				     u32 handle)
+static struct edu_buffer *edu_lookup(struct edu_file *ef, u32 handle)
 {
-	struct edu_buffer *buf = xa_load(&edu->buffers, handle);
+	struct edu_buffer *buf = xa_load(&ef->edu->buffers, handle);
 
-	return buf && buf->owner == file ? buf : NULL;
+	return buf && buf->owner == ef ? buf : NULL;
 }
 
-static long edu_ioctl_attach(struct edu_device *edu, struct file *file,
-			     void __user *arg)
+static long edu_ioctl_attach(struct edu_file *ef, void __user *arg)
 {
 	struct ccshared_edu_attach req;
 	struct edu_buffer *buf;
@@ -610,11 +787,11 @@ static long edu_ioctl_attach(struct edu_device *edu, struct file *file,
 	if (req.flags || req.reserved || req.handle)
 		return -EINVAL;
 
-	buf = edu_import(edu, file, req.fd);
+	buf = edu_import(ef, req.fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 
-	ret = xa_alloc(&edu->buffers, &handle, buf, xa_limit_32b, GFP_KERNEL);
+	ret = xa_alloc(&ef->edu->buffers, &handle, buf, xa_limit_32b, GFP_KERNEL);
 	if (ret)
 		goto release;
 
@@ -626,14 +803,13 @@ static long edu_ioctl_attach(struct edu_device *edu, struct file *file,
 	return 0;
 
 erase:
-	xa_erase(&edu->buffers, handle);
+	xa_erase(&ef->edu->buffers, handle);
 release:
 	edu_release_buffer(buf);
 	return ret;
 }
 
-static long edu_ioctl_detach(struct edu_device *edu, struct file *file,
-			     void __user *arg)
+static long edu_ioctl_detach(struct edu_file *ef, void __user *arg)
 {
 	struct ccshared_edu_detach req;
 	struct edu_buffer *buf;
@@ -643,16 +819,15 @@ static long edu_ioctl_detach(struct edu_device *edu, struct file *file,
 	if (req.flags)
 		return -EINVAL;
 
-	buf = edu_lookup(edu, file, req.handle);
+	buf = edu_lookup(ef, req.handle);
 	if (!buf)
 		return -ENOENT;
-	xa_erase(&edu->buffers, req.handle);
+	xa_erase(&ef->edu->buffers, req.handle);
 	edu_release_buffer(buf);
 	return 0;
 }
 
-static long edu_ioctl_dma(struct edu_device *edu, struct file *file,
-			  void __user *arg)
+static long edu_ioctl_dma(struct edu_file *ef, void __user *arg)
 {
 	struct ccshared_edu_dma req;
 	struct edu_buffer *buf;
@@ -660,14 +835,13 @@ static long edu_ioctl_dma(struct edu_device *edu, struct file *file,
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 
-	buf = edu_lookup(edu, file, req.handle);
+	buf = edu_lookup(ef, req.handle);
 	if (!buf)
 		return -ENOENT;
 	return edu_dma(buf, &req);
 }
 
-static long edu_ioctl_info(struct edu_device *edu, struct file *file,
-			   void __user *arg)
+static long edu_ioctl_info(struct edu_file *ef, void __user *arg)
 {
 	struct ccshared_edu_info req;
 	struct edu_buffer *buf;
@@ -679,7 +853,7 @@ static long edu_ioctl_info(struct edu_device *edu, struct file *file,
 	    req.mapped_len || req.map_ns)
 		return -EINVAL;
 
-	buf = edu_lookup(edu, file, req.handle);
+	buf = edu_lookup(ef, req.handle);
 	if (!buf)
 		return -ENOENT;
 
@@ -709,7 +883,8 @@ static long edu_ioctl_info(struct edu_device *edu, struct file *file,
  */
 static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct edu_device *edu = file->private_data;
+	struct edu_file *ef = file->private_data;
+	struct edu_device *edu = ef->edu;
 	void __user *uarg = (void __user *)arg;
 	long ret;
 
@@ -724,16 +899,16 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case CCSHARED_EDU_IOCTL_ATTACH:
-		ret = edu_ioctl_attach(edu, file, uarg);
+		ret = edu_ioctl_attach(ef, uarg);
 		break;
 	case CCSHARED_EDU_IOCTL_DETACH:
-		ret = edu_ioctl_detach(edu, file, uarg);
+		ret = edu_ioctl_detach(ef, uarg);
 		break;
 	case CCSHARED_EDU_IOCTL_DMA:
-		ret = edu_ioctl_dma(edu, file, uarg);
+		ret = edu_ioctl_dma(ef, uarg);
 		break;
 	case CCSHARED_EDU_IOCTL_INFO:
-		ret = edu_ioctl_info(edu, file, uarg);
+		ret = edu_ioctl_info(ef, uarg);
 		break;
 	default:
 		switch (_IOC_NR(cmd)) {
@@ -803,6 +978,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&edu->lock);
 	xa_init_flags(&edu->buffers, XA_FLAGS_ALLOC1);
 	init_completion(&edu->dma_done);
+	init_waitqueue_head(&edu->transfer_wq);
 
 	edu->id = ida_alloc(&edu_ida, GFP_KERNEL);
 	if (edu->id < 0) {

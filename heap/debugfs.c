@@ -30,12 +30,18 @@
  *                                   its own without a translating
  *                                   domain, as an identity-mapped
  *                                   (iommu=pt) device is
+ *   revoke        write "FD": revoke every importer's mapping of the dma-buf
+ *                 FD (one of this heap's), as an exporter does before it
+ *                 moves or takes away the memory; the buffer itself stays
+ *                 as it is.  It exists to run importers' invalidation
+ *                 paths, which nothing else here does
  */
 
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/iommu.h>
 #include <linux/iosys-map.h>
 #include <linux/kernel.h>
@@ -49,7 +55,7 @@
 bool ccshared_test_importer;
 module_param_named(test_importer, ccshared_test_importer, bool, 0444);
 MODULE_PARM_DESC(test_importer,
-		 "Create a test device and debugfs import_test, to exercise attach, map and vmap (tests only)");
+		 "Create a test device and debugfs import_test, to exercise attach, map and vmap, and debugfs revoke, to revoke importers' mappings (tests only)");
 
 static struct dentry *ccshared_debugfs;
 static struct platform_device *ccshared_test_pdev;
@@ -389,6 +395,55 @@ static const struct file_operations ccshared_import_fops = {
 	.write = ccshared_import_write,
 };
 
+/*
+ * Tell every attachment that its mapping is gone.  The exporter must hold
+ * the reservation lock.  7.x calls this dma_buf_invalidate_mappings(), and
+ * the kdoc there says what a pinned importer makes of it: the revocation
+ * is final.  6.12 calls it dma_buf_move_notify().
+ */
+static void ccshared_invalidate_mappings(struct dma_buf *dmabuf)
+{
+#ifdef CCSHARED_HAVE_INVALIDATE_MAPPINGS
+	dma_buf_invalidate_mappings(dmabuf);
+#else
+	dma_buf_move_notify(dmabuf);
+#endif
+}
+
+static ssize_t ccshared_revoke_write(struct file *file, const char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	struct dma_buf *dmabuf;
+	int fd, ret;
+
+	ret = kstrtoint_from_user(ubuf, count, 10, &fd);
+	if (ret)
+		return ret;
+
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	/* An exporter speaks only for its own buffers. */
+	if (dmabuf->ops != &ccshared_heap_buf_ops) {
+		ret = -EINVAL;
+		goto put;
+	}
+
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (ret)
+		goto put;
+	ccshared_invalidate_mappings(dmabuf);
+	dma_resv_unlock(dmabuf->resv);
+put:
+	dma_buf_put(dmabuf);
+	return ret ? ret : count;
+}
+
+static const struct file_operations ccshared_revoke_fops = {
+	.owner = THIS_MODULE,
+	.write = ccshared_revoke_write,
+};
+
 int ccshared_debugfs_init(void)
 {
 	ccshared_debugfs = debugfs_create_dir("ccshared_heap", NULL);
@@ -415,6 +470,8 @@ int ccshared_debugfs_init(void)
 			    &ccshared_import_fops);
 	debugfs_create_atomic_t("plant_leak", 0600, ccshared_debugfs,
 				&ccshared_plant_leak);
+	debugfs_create_file("revoke", 0200, ccshared_debugfs, NULL,
+			    &ccshared_revoke_fops);
 	return 0;
 }
 

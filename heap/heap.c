@@ -22,6 +22,7 @@
  */
 
 #include <linux/cc_platform.h>
+#include <linux/ccshared_heap_importer.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/dma-mapping.h>
@@ -418,6 +419,26 @@ const struct dma_buf_ops ccshared_heap_buf_ops = {
 	.vunmap = ccshared_heap_vunmap,
 	.release = ccshared_heap_release,
 };
+
+/**
+ * ccshared_heap_dmabuf_is_shared - is this dma-buf shared memory from this heap?
+ * @dmabuf: any dma-buf
+ *
+ * A device that is not TDISP-trusted can reach only shared memory in a
+ * confidential VM, so its driver must know what a dma-buf holds.  The
+ * dma-buf core has no attribute that says so, and &dma_buf.exp_name is a
+ * debugging aid that any exporter may set to anything.  Only the exporter
+ * can tell its own buffers, by their ops, as vfio_pci_dma_buf_iommufd_map()
+ * does for iommufd.  Safe to call from any context.
+ *
+ * Return: true if @dmabuf was allocated here, and so is shared memory for
+ * its whole life; false for every other dma-buf.
+ */
+bool ccshared_heap_dmabuf_is_shared(struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &ccshared_heap_buf_ops;
+}
+EXPORT_SYMBOL_GPL(ccshared_heap_dmabuf_is_shared);
 
 /*
  * Get one shared, zeroed chunk of the largest order that fits @size and

@@ -17,8 +17,10 @@
  * Errors: -EBADF or -EINVAL for a fd that is not a dma-buf; -EINVAL for bad
  * offsets, lengths, directions or flags; -ENOENT for a handle this file
  * does not own (including one already detached); -EPERM when the non-TDISP
- * policy refuses a buffer; -ENODEV once the device is gone, or for DMA
- * once the exporter has revoked the mapping; -ENOTTY for unknown ioctls.
+ * policy refuses a buffer; -ENOSPC when an attach would go past what the
+ * file or the device may keep pinned (see struct ccshared_edu_attach);
+ * -ENODEV once the device is gone, or for DMA once the exporter has
+ * revoked the mapping; -ENOTTY for unknown ioctls.
  */
 #ifndef _UAPI_CCSHARED_EDU_H
 #define _UAPI_CCSHARED_EDU_H
@@ -37,6 +39,16 @@
  * @handle:	out: names the attachment in later calls; never 0; must be 0
  *		on input
  * @reserved:	must be 0
+ *
+ * An attachment pins the whole dma-buf until it is detached, so each open
+ * file and each device may hold only so many attachments and pin only so
+ * many bytes (the module parameters max_attachments_per_file,
+ * max_pinned_mb_per_file, max_attachments_per_device and
+ * max_pinned_mb_per_device; by default 64 and 256 MiB per file, 256 and
+ * 1024 MiB per device).  Each attachment counts its dma-buf's whole size,
+ * also when the same dma-buf is attached twice.  An attach past a limit
+ * fails with -ENOSPC and changes nothing; detaching, or closing the file,
+ * gives the budget back.
  */
 struct ccshared_edu_attach {
 	__s32 fd;

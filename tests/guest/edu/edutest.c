@@ -75,7 +75,7 @@ static int write_str(const char *path, const char *value)
 void heap_ensure(bool compat_dma_map)
 {
 	if (access("/dev/dma_heap/" CC_HEAP, F_OK) &&
-	    run("ccshared-load ccshared_heap force_non_coco=1 >/dev/null 2>&1"))
+	    run("ccshared-load ccshared_heap force_non_coco=1 test_importer=1 >/dev/null 2>&1"))
 		tap_bail("cannot load ccshared_heap");
 	if (write_str("/sys/module/ccshared_heap/parameters/compat_dma_map",
 		      compat_dma_map ? "1" : "0"))
@@ -106,6 +106,17 @@ void emul_unload(void)
 	run("rmmod ccshared_coco_emul");
 }
 
+void fake_exporter_load(void)
+{
+	if (run("ccshared-load ccshared_fake_exporter"))
+		tap_bail("cannot load ccshared_fake_exporter");
+}
+
+void fake_exporter_unload(void)
+{
+	run("rmmod ccshared_fake_exporter");
+}
+
 static long read_long(const char *path, const char *key)
 {
 	char line[256];
@@ -131,6 +142,14 @@ static long read_long(const char *path, const char *key)
 	return v;
 }
 
+long module_param_value(const char *module, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module, name);
+	return read_long(path, NULL);
+}
+
 long swiotlb_used_slots(void)
 {
 	return read_long("/sys/kernel/debug/swiotlb/io_tlb_used", NULL);
@@ -148,10 +167,10 @@ long heap_stat(const char *name)
 
 bool dmesg_contains(const char *needle)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "dmesg | grep -qF -- '%s'", needle);
-	return run("%s", cmd) == 0;
+	/* Through the environment: the needle may hold quotes. */
+	if (setenv("EDUTEST_NEEDLE", needle, 1))
+		return false;
+	return run("dmesg | grep -qF -- \"$EDUTEST_NEEDLE\"") == 0;
 }
 
 void dmesg_clear(void)
@@ -159,16 +178,46 @@ void dmesg_clear(void)
 	run("dmesg -C");
 }
 
-int heap_alloc(const char *heap, size_t len)
+long edu_irq_count(int n)
+{
+	char line[512], name[32];
+	long count = -1;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "ccshared_edu%d", n);
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	while (count < 0 && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':'), *end;
+		size_t len = strcspn(line, "\n");
+		size_t nlen = strlen(name);
+
+		/* "IRQ: <count per CPU> <chip> <hwirq> <type> <name>" */
+		if (!p || len <= nlen || strncmp(line + len - nlen, name, nlen) ||
+		    line[len - nlen - 1] != ' ')
+			continue;
+		count = 0;
+		for (p++;; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			count += v;
+		}
+	}
+	fclose(f);
+	return count;
+}
+
+static int alloc_from(const char *path, size_t len)
 {
 	struct dma_heap_allocation_data data = {
 		.len = len,
 		.fd_flags = O_RDWR | O_CLOEXEC,
 	};
-	char path[64];
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -176,6 +225,27 @@ int heap_alloc(const char *heap, size_t len)
 	ret = ret < 0 ? -errno : (int)data.fd;
 	close(fd);
 	return ret;
+}
+
+int heap_alloc(const char *heap, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap);
+	return alloc_from(path, len);
+}
+
+int fake_alloc(size_t len)
+{
+	return alloc_from("/dev/ccshared_fake_exporter", len);
+}
+
+int heap_revoke(int dmabuf)
+{
+	char value[16];
+
+	snprintf(value, sizeof(value), "%d", dmabuf);
+	return write_str("/sys/kernel/debug/ccshared_heap/revoke", value);
 }
 
 void *buf_map(int dmabuf, size_t len)

@@ -32,13 +32,20 @@ int kernel_major(void);
  */
 void bounce_model_required(bool system_heap);
 
-/* Modules.  run() runs a shell command and returns its exit status. */
+/*
+ * Modules.  run() runs a shell command and returns its exit status.  The
+ * heap is loaded with test_importer=1, for its debugfs revoke.
+ */
 int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void heap_ensure(bool compat_dma_map);	/* bails out if it cannot */
 void edu_load(const char *params);	/* bails out if it cannot */
 int edu_unload(void);
 void emul_load(void);
 void emul_unload(void);
+void fake_exporter_load(void);		/* tests/vm/fake-exporter */
+void fake_exporter_unload(void);
+/* /sys/module/MODULE/parameters/NAME as a number, or -1. */
+long module_param_value(const char *module, const char *name);
 
 /* Counters */
 long swiotlb_used_slots(void);		/* io_tlb_used, or -1 */
@@ -46,9 +53,17 @@ long swiotlb_nslabs(void);		/* io_tlb_nslabs, or -1 */
 long heap_stat(const char *name);	/* ccshared_heap debugfs stats, or -1 */
 bool dmesg_contains(const char *needle);
 void dmesg_clear(void);
+/*
+ * Interrupts that /dev/ccshared_edu<n> has taken (/proc/interrupts), or -1.
+ * The device raises one when a transfer of one DMA segment is done.
+ */
+long edu_irq_count(int n);
 
 /* Buffers: a dma-buf fd, or -errno. */
 int heap_alloc(const char *heap, size_t len);
+int fake_alloc(size_t len);	/* private memory named system_cc_shared */
+/* The heap revokes every importer's mapping of @dmabuf: 0 or -errno. */
+int heap_revoke(int dmabuf);
 void *buf_map(int dmabuf, size_t len);
 int buf_sync(int dmabuf, uint64_t flags);
 
