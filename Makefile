@@ -7,7 +7,7 @@
 KERNEL ?= 7.3
 KERNELS ?= 7.3 6.12
 
-.PHONY: check demo check-fresh build deb shell checkpatch clean
+.PHONY: check demo check-fresh build deb shell checkpatch conformance-table clean
 
 check:
 	tests/check $(foreach k,$(KERNELS),--kernel $(k))
@@ -33,6 +33,12 @@ shell:
 
 checkpatch:
 	tests/host/checkpatch.t
+
+# The heap conformance suite on both kernels, then its table in
+# docs/conformance.md, written from that run's logs.
+conformance-table:
+	tests/check --part conformance
+	tests/guest/conformance/table
 
 clean:
 	rm -rf build

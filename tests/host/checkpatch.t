@@ -9,7 +9,7 @@ src=$("$top/tests/vm/kernel-source") || { echo "Bail out! cannot unpack linux-so
 . "$VERSIONS_ENV"
 cd "$top"
 mapfile -t files < <(git ls-files -co --exclude-standard -- 'heap/*.[ch]' 'consumer-driver/*.[ch]' \
-	'tests/vm/smoke/*.[ch]' 'tests/vm/coco-emul/*.[ch]' 'tests/vm/fake-exporter/*.[ch]' 'tests/rdma-provider/*.[ch]' | sort)
+	'tests/vm/smoke/*.[ch]' 'tests/vm/coco-emul/*.[ch]' 'tests/vm/fake-exporter/*.[ch]' 'tests/vm/testkit/*.[ch]' 'tests/rdma-provider/*.[ch]' | sort)
 echo "1..${#files[@]}"
 n=0 failed=0
 for f in "${files[@]}"; do
