@@ -3,11 +3,11 @@
 # The sample's failures, each with a clear message, its exit status, and
 # an empty heap afterwards: a pool larger than the guest's memory; PA mode,
 # whose physical addresses pagemap cannot show for the heap's mapping;
-# bad usage.
+# bad usage, with every numeric option tried at its limits.
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_ready || { echo "1..0 # SKIP $dpdk_missing_reason"; exit 0; }
 ccshared_heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
-plan 9
+plan 20
 nulls=(--vdev=net_null0 --vdev=net_null1)
 
 # 4 M mbufs of 2176 bytes: 8.5 GiB, more than the guest has.
@@ -32,6 +32,24 @@ echo 0 >/proc/sys/vm/nr_hugepages
 
 out=$("$fwd" "${EAL[@]}" "${nulls[@]}" -- -n many 2>&1)
 is "a bad packet count exits with status 2" $? 2
+
+# Each option at its limit is taken (the run then stops at a pool larger
+# than memory, status 4); one beyond it is bad usage, status 2.
+# status ARGS...: the sample's exit status with ARGS after --.
+status() { "$fwd" "${EAL[@]}" "${nulls[@]}" -- "$@" >/dev/null 2>&1; echo $?; }
+is "-m 4294967295 (the largest) is taken" "$(status -m 4294967295)" 4
+is "-m 4294967296 is bad usage" "$(status -m 4294967296)" 2
+is "-m 31 (less than one Rx burst) is bad usage" "$(status -m 31)" 2
+out=$("$fwd" "${EAL[@]}" "${nulls[@]}" -- -m 31 2>&1)
+check "it names the range" grep -q "bad value '31' for -m: give a whole number from 32" <<<"$out"
+is "-n 18446744073709551615 (the largest) is taken" \
+	"$(status -n 18446744073709551615 -m 4294967295)" 4
+is "-n 18446744073709551616 is bad usage" "$(status -n 18446744073709551616)" 2
+is "-n -1 is bad usage" "$(status -n -1)" 2
+is "-n ' 5' is bad usage" "$(status -n ' 5')" 2
+is "-v 86400 (the largest) is taken" "$(status -v 86400 -m 4294967295)" 4
+is "-v 86401 is bad usage" "$(status -v 86401)" 2
+is "-v 0x10 is bad usage (decimal only)" "$(status -v 0x10)" 2
 out=$("$fwd" "${EAL[@]}" --vdev=net_null0 -- -n 1 2>&1)
 is "an odd number of ports exits with status 2" $? 2
 check "it says why" grep -q "Couldn't pair the ports: 1 found" <<<"$out"
