@@ -73,7 +73,12 @@ struct ccshared_slice {
 /*
  * Allocate count * slice_size bytes (slice_size rounded up to
  * CCSHARED_SLAB_ALIGN) from 'heap', map them and register them once.
- * The slab keeps no reference to 'heap'.
+ * 'count' is 1 to UINT32_MAX slices.  The slab keeps no reference to
+ * 'heap'.
+ * -EINVAL: a NULL argument, slice_size 0 or count 0;
+ * -ERANGE: count times the rounded slice size is larger than a buffer can
+ *          be (SIZE_MAX rounded down to a page), so it is never allocated;
+ * otherwise the errors of ccshared_buf_alloc() and ccshared_verbs_reg_buf().
  */
 int ccshared_slab_create(struct ibv_pd *pd, struct ccshared_heap *heap,
 			 size_t slice_size, uint32_t count, int access,
