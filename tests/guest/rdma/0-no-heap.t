@@ -1,20 +1,51 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Before the heap is loaded (this test sorts first): the sample says what
-# is missing and exits 3.  Bad usage exits 2.
+# is missing and exits 3.  Bad usage exits 2: every numeric option at its
+# limit is taken (the run then stops at the missing heap, 3), one beyond
+# it is bad usage, for the server and the client alike.
 . "$(dirname "$0")/rdma-setup.sh"
 . "$CCSHARED_SRC/tests/lib/tap.sh"
 rdma_skip_unless_supported
-plan 3
+# status ARGS...: the sample's exit status.
+status() { ccshared_rdma_write "$@" >/dev/null 2>&1; echo $?; }
+max=18446744073709547520	# the largest buffer: SIZE_MAX rounded down to a page
+taken=(
+	"-p 1" "-p 65535" "-s 1" "-s 2G" "-s 2147483648" "-n 4294967295" "-S 4294967295"
+	"-t 1" "-t 86400" "-o 18446744073709543424 -s 4096" "-S 4294967295 -s 2G"
+)
+bad=(
+	"-p 0" "-p 65536" "-p 70000" "-p -1" "-p http" "-p 0x50" "-s 0" "-s 2147483649"
+	"-n 0" "-n 4294967296" "-n 010x" "-S 0" "-S 4294967296" "-t 0" "-t 86401"
+	"-o $max -s 1" "-o 18446744073709551615" "--size nonsense"
+)
+plan $((3 + 2 * ${#taken[@]} + 2 * ${#bad[@]}))
 if [ -e /dev/dma_heap/system_cc_shared ]; then
 	skip "no heap: exit status 3" "the heap is already there"
 	skip "no heap: message" "the heap is already there"
+	skip "no heap: the hint" "the heap is already there"
+	for args in "${taken[@]}"; do
+		skip "server $args is taken" "the heap is already there"
+		skip "client $args is taken" "the heap is already there"
+	done
 else
 	out=$(ccshared_rdma_write 2>&1)
 	is "no heap: exit status 3" $? 3
 	printf '%s\n' "$out" | sed 's/^/# /'
 	check "no heap: the message says to load ccshared_heap" grep -q "load ccshared_heap" <<<"$out"
+	check "no heap: the hint does not assume modprobe, and names force_non_coco" \
+		grep -q "'insmod ccshared_heap.ko'.*\|force_non_coco=1" <<<"$out"
+	for args in "${taken[@]}"; do
+		# shellcheck disable=SC2086
+		is "server $args is taken" "$(status $args)" 3
+		# shellcheck disable=SC2086
+		is "client $args is taken" "$(status $args 10.99.0.1)" 3
+	done
 fi
-ccshared_rdma_write --size nonsense >/dev/null 2>&1
-is "bad usage: exit status 2" $? 2
+for args in "${bad[@]}"; do
+	# shellcheck disable=SC2086
+	is "server $args is bad usage" "$(status $args)" 2
+	# shellcheck disable=SC2086
+	is "client $args is bad usage" "$(status $args 10.99.0.1)" 2
+done
 done_testing
