@@ -29,9 +29,17 @@ extern "C" {
 #define CCSHARED_VERBS_IOVA_MAPPED UINT64_MAX
 
 /*
+ * The address a peer writes to is the MR's iova, never mr->addr: for a
+ * dma-buf MR, rdma-core's ibv_reg_dmabuf_mr() sets mr->addr to the offset
+ * into the dma-buf (0 for a whole buffer), not to an address, unlike
+ * ibv_reg_mr().  Send the peer the iova the MR was registered at (below:
+ * the mapped address, plus the offset for a slice), or slice.iova.
+ */
+
+/*
  * Register the whole buffer; the iova is its mapped address, so local and
- * remote peers can use pointers into the mapping.  The buffer is mapped
- * first if it is not yet.
+ * remote peers can use pointers into the mapping (ccshared_buf_addr()).
+ * The buffer is mapped first if it is not yet.
  */
 int ccshared_verbs_reg_buf(struct ibv_pd *pd, struct ccshared_buf *buf,
 			   int access, struct ibv_mr **mr);
