@@ -35,6 +35,9 @@ check "every option of every command is in its --help" sh -c "
 	'$ccshared' alloc --help | grep -q -- '--fill BYTE' &&
 	'$ccshared' selftest --help | grep -q -- '--size SIZE'"
 
+# re TEXT: TEXT as an extended regular expression that matches only itself.
+re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
+
 # expect_status DESC STATUS CMD...: CMD exits with STATUS (whatever it says).
 expect_status() {
 	local desc=$1 want=$2 err status
@@ -107,7 +110,7 @@ for size in 4096 64K 64k 64KB 64kb 64KiB 64kib 1g 1G 1Gb 1GB 1GiB 1gib 3T 3tib \
 	expect_status "SIZE $size is taken" 3 "$ccshared" alloc "$size" --heap ccshared-no-such-heap
 done
 for size in 0 +64 " 64M" "64 M" 1.5G 0x10 64X 64MM 64Mx 1GiBB ""; do
-	expect_fail "SIZE '$size' is not a size: status 2" 2 "^ccshared: '$size' is not a size$" \
+	expect_fail "SIZE '$size' is not a size: status 2" 2 "^ccshared: '$(re "$size")' is not a size$" \
 		"$ccshared" alloc "$size"
 done
 # The largest size is 16 EiB - 4 KiB; one byte more (or anything up to and
@@ -153,7 +156,7 @@ for byte in 0 255 0x00 0xff 0XFF 010; do
 	expect_status "--fill $byte is taken" 0 "$ccshared" alloc 4K --fill "$byte" --heap system
 done
 for byte in 256 0x100 -1 0x "" " 1" 0377 1.0; do
-	expect_fail "--fill '$byte': status 2" 2 "^ccshared: --fill takes a byte, 0-255 or 0x00-0xff, not '$byte'" \
+	expect_fail "--fill '$byte': status 2" 2 "^ccshared: --fill takes a byte, 0-255 or 0x00-0xff, not '$(re "$byte")'" \
 		"$ccshared" alloc 4K --fill "$byte" --heap system
 done
 
