@@ -457,8 +457,12 @@ static int pool_setup_memory(struct ccshared_dpdk_pool *pool, unsigned int n_mbu
 	for (int attempt = 0; attempt < 2; attempt++) {
 		uint64_t have;
 
-		if (want > SIZE_MAX - pool->page_sz)
+		/* rte_extmem_register() counts pages in an unsigned int. */
+		if (want > SIZE_MAX - pool->page_sz || want / pool->page_sz >= UINT_MAX) {
+			POOL_LOG(ERR, "Couldn't size a pool of %u data rooms: %" PRIu64 " bytes is more than DPDK registers (UINT_MAX pages)",
+				 n_mbufs, want);
 			return -ENOMEM;
+		}
 		ret = pool_alloc_buf(pool, RTE_ALIGN_CEIL(want, pool->page_sz));
 		if (ret)
 			return ret;
