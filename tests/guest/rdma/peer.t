@@ -14,22 +14,33 @@
 . "$(dirname "$0")/rdma-setup.sh"
 . "$CCSHARED_SRC/tests/lib/tap.sh"
 rdma_skip_unless_supported
-plan 23
+plan 24
 rdma_setup 2>&1 | sed 's/^/# setup: /'
 [ -d /sys/class/infiniband/rxe0 ] || { echo "Bail out! the test rxe did not come up"; exit 1; }
 out=$(mktemp -d)
 trap 'kill -9 $spid $cpid 2>/dev/null; rm -rf "$out"' EXIT
 
+# serve ARGS...: a server on a fresh port (in $port) in the background (pid
+# spid, output in $out/server); returns once it listens, 1 if it does not.
+# The file is emptied first: the shell's own truncation happens in the
+# child, and the last server's "listening" must not be read as this one's.
+serve() {
+	port=$((20000 + RANDOM % 10000))
+	: >"$out/server"
+	ccshared_rdma_write -p "$port" -b "$RDMA_ADDR" "$@" >"$out/server" 2>&1 &
+	spid=$!
+	for _ in $(seq 100); do grep -q listening "$out/server" && return 0; sleep 0.1; done
+	return 1
+}
+
 # start SERVER_ARGS -- CLIENT_ARGS: a server, and once it listens a client,
 # in the background (pids spid and cpid, output in $out/server, client).
 start() {
-	local sargs=() port=$((20000 + RANDOM % 10000))
+	local sargs=()
 	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
 	shift
-	: >"$out/server"; : >"$out/client"
-	ccshared_rdma_write -p "$port" -b "$RDMA_ADDR" "${sargs[@]}" >"$out/server" 2>&1 &
-	spid=$!
-	for _ in $(seq 100); do grep -q listening "$out/server" && break; sleep 0.1; done
+	serve "${sargs[@]}"
+	: >"$out/client"
 	ccshared_rdma_write -p "$port" "$@" "$RDMA_ADDR" >"$out/client" 2>&1 &
 	cpid=$!
 }
@@ -91,18 +102,16 @@ check "... the client, continued, exits 1 within 10 s (got $r)" within 10 "$r"
 diag client
 
 # A server that gets no client.
-port=$((20000 + RANDOM % 10000))
-ccshared_rdma_write -p "$port" -b "$RDMA_ADDR" -t 2 >"$out/server" 2>&1 &
-spid=$!
+serve -t 2
 finish "$spid" 30
 check "a server with no client exits 1 after -t 2 (got $r)" within 8 "$r"
 check "... and says no client came" grep -q "Couldn't get a connection request (no client came)" "$out/server"
 
 # A client whose server never answers: the server is stopped once it listens.
-ccshared_rdma_write -p "$port" -b "$RDMA_ADDR" >"$out/server" 2>&1 &
-spid=$!
-for _ in $(seq 100); do grep -q listening "$out/server" && break; sleep 0.1; done
+serve	# not in check: that would run it in a subshell
+is "a server for a client to wait on listens" $? 0
 kill -STOP "$spid"
+: >"$out/client"
 ccshared_rdma_write -p "$port" -t 2 "$RDMA_ADDR" >"$out/client" 2>&1 &
 cpid=$!
 finish "$cpid" 60
