@@ -26,10 +26,12 @@ int main(int argc, char **argv)
 		int want;
 		const char *what;
 	} cases[] = {
+		{ max - CCSHARED_SLAB_ALIGN, 1, -ENOTTY, "1 slice 64 bytes below the largest buffer" },
 		{ max - CCSHARED_SLAB_ALIGN + 1, 1, -ENOTTY, "1 slice rounded up to the largest buffer" },
 		{ max, 1, -ENOTTY, "1 slice of the largest buffer" },
 		{ max + 1, 1, -ERANGE, "1 slice of the largest buffer + 1" },
 		{ SIZE_MAX, 1, -ERANGE, "1 slice of SIZE_MAX (rounding would wrap)" },
+		{ max / 2 - CCSHARED_SLAB_ALIGN, 2, -ENOTTY, "2 slices, 64 bytes below the largest buffer each" },
 		{ max / 2, 2, -ENOTTY, "2 slices that fill the largest buffer" },
 		{ max / 2 + 1, 2, -ERANGE, "2 slices, one byte more each (64 after rounding)" },
 		{ max / UINT32_MAX + CCSHARED_SLAB_ALIGN, UINT32_MAX, -ERANGE,

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_ready || { echo "1..0 # SKIP $dpdk_missing_reason"; exit 0; }
 ccshared_heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
-plan 18
+plan 20
 N=100000
 start=$SECONDS
 out=$("$fwd" "${EAL[@]}" --vdev=net_null0 --vdev=net_null1 -- -n $N 2>&1)
@@ -24,7 +24,7 @@ is_heap_empty "the heap is empty after exit"
 echo "# $N packets in $((SECONDS - start)) s including EAL start-up"
 
 # 374 was the largest pool that failed with the fixed cache of 250.
-for m in 32 64 374 375; do
+for m in 32 33 64 374 375; do
 	out=$("$fwd" "${EAL[@]}" --vdev=net_null0 --vdev=net_null1 -- -n 1000 -m $m 2>&1)
 	is "a pool of $m mbufs forwards: status 0" $? 0 || printf '# %s\n' "$out"
 	check "... all 1000 packets, none outside the buffer" \

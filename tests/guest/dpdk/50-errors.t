@@ -7,7 +7,7 @@
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_ready || { echo "1..0 # SKIP $dpdk_missing_reason"; exit 0; }
 ccshared_heap_ready || { echo "1..0 # SKIP $heap_missing_reason"; exit 0; }
-plan 20
+plan 22
 nulls=(--vdev=net_null0 --vdev=net_null1)
 
 # 4 M mbufs of 2176 bytes: 8.5 GiB, more than the guest has.
@@ -37,6 +37,7 @@ is "a bad packet count exits with status 2" $? 2
 # than memory, status 4); one beyond it is bad usage, status 2.
 # status ARGS...: the sample's exit status with ARGS after --.
 status() { "$fwd" "${EAL[@]}" "${nulls[@]}" -- "$@" >/dev/null 2>&1; echo $?; }
+is "-m 4294967294 is taken" "$(status -m 4294967294)" 4
 is "-m 4294967295 (the largest) is taken" "$(status -m 4294967295)" 4
 is "-m 4294967296 is bad usage" "$(status -m 4294967296)" 2
 is "-m 31 (less than one Rx burst) is bad usage" "$(status -m 31)" 2
@@ -47,6 +48,7 @@ is "-n 18446744073709551615 (the largest) is taken" \
 is "-n 18446744073709551616 is bad usage" "$(status -n 18446744073709551616)" 2
 is "-n -1 is bad usage" "$(status -n -1)" 2
 is "-n ' 5' is bad usage" "$(status -n ' 5')" 2
+is "-v 86399 is taken" "$(status -v 86399 -m 4294967295)" 4
 is "-v 86400 (the largest) is taken" "$(status -v 86400 -m 4294967295)" 4
 is "-v 86401 is bad usage" "$(status -v 86401)" 2
 is "-v 0x10 is bad usage (decimal only)" "$(status -v 0x10)" 2

@@ -105,8 +105,8 @@ expect_fail "alloc with two SIZEs: status 2" 2 "^ccshared: alloc takes exactly o
 
 # SIZE: each form is taken.  A heap that does not exist fails after the
 # parse, with 3, so the forms cost no memory.
-for size in 4096 64K 64k 64KB 64kb 64KiB 64kib 1g 1G 1Gb 1GB 1GiB 1gib 3T 3tib \
-	18446744073709547520 17179869183G; do
+for size in 1 4096 64K 64k 64KB 64kb 64KiB 64kib 1g 1G 1Gb 1GB 1GiB 1gib 3T 3tib \
+	18446744073709547519 18446744073709547520 17179869183G; do
 	expect_status "SIZE $size is taken" 3 "$ccshared" alloc "$size" --heap ccshared-no-such-heap
 done
 for size in 0 +64 " 64M" "64 M" 1.5G 0x10 64X 64MM 64Mx 1GiBB ""; do
@@ -134,8 +134,10 @@ else
 fi
 
 # SECONDS.
-expect_status "--hold 4294967295 (the largest) is taken" 3 \
-	"$ccshared" alloc 4K --hold 4294967295 --heap ccshared-no-such-heap
+for seconds in 0 4294967294 4294967295; do
+	expect_status "--hold $seconds is taken" 3 \
+		"$ccshared" alloc 4K --hold $seconds --heap ccshared-no-such-heap
+done
 expect_fail "--hold 4294967296: status 2" 2 "^ccshared: --hold takes whole seconds, 0 to 4294967295, not '4294967296'" \
 	"$ccshared" alloc 4K --hold 4294967296
 expect_fail "--hold -1: status 2" 2 "^ccshared: --hold takes whole seconds" "$ccshared" alloc 4K --hold -1
@@ -152,7 +154,7 @@ check "stat --watch abc reports one error, not two" sh -c \
 	"! '$ccshared' stat --watch abc 2>&1 | grep -q 'at least 1 second'"
 
 # BYTE.
-for byte in 0 255 0x00 0xff 0XFF 010; do
+for byte in 0 254 255 0x00 0xfe 0xff 0XFF 010; do
 	expect_status "--fill $byte is taken" 0 "$ccshared" alloc 4K --fill "$byte" --heap system
 done
 for byte in 256 0x100 -1 0x "" " 1" 0377 1.0; do
