@@ -385,6 +385,7 @@ static int wait_completion(struct ctx *c, struct ibv_wc *wc)
 		{ .fd = c->channel->fd, .events = POLLIN },
 		{ .fd = c->cm->fd, .events = POLLIN },
 	};
+	bool timed_out = false;
 	struct ibv_cq *cq;
 	void *cq_ctx;
 	int n;
@@ -395,10 +396,17 @@ static int wait_completion(struct ctx *c, struct ibv_wc *wc)
 			fprintf(stderr, "Couldn't poll the CQ\n");
 			return -1;
 		}
+		if (n == 1 && timed_out)
+			fprintf(stderr, "note: a completion came without a completion event\n");
 		if (n == 1)
 			break;
 		if (c->peer_gone) {
 			fprintf(stderr, "The peer disconnected: it exited or was killed\n");
+			return -1;
+		}
+		if (timed_out) {
+			fprintf(stderr, "No completion for %u s: the peer stopped answering (-t sets the limit)\n",
+				c->opt->timeout);
 			return -1;
 		}
 		n = poll(fds, 2, (int)c->opt->timeout * 1000);
@@ -408,11 +416,8 @@ static int wait_completion(struct ctx *c, struct ibv_wc *wc)
 			fprintf(stderr, "Couldn't wait for a completion: %s\n", strerror(errno));
 			return -1;
 		}
-		if (n == 0) {
-			fprintf(stderr, "No completion for %u s: the peer stopped answering (-t sets the limit)\n",
-				c->opt->timeout);
-			return -1;
-		}
+		/* Look at the CQ once more: an event may have gone missing. */
+		timed_out = n == 0;
 		if (fds[1].revents)
 			handle_cm_event(c);
 		if (fds[0].revents && ibv_get_cq_event(c->channel, &cq, &cq_ctx) == 0) {
