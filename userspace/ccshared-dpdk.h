@@ -46,10 +46,19 @@ enum ccshared_dpdk_pool_flags {
 };
 
 /*
- * Create a pool of 'n_mbufs' mbufs named 'name', each with 'data_room_size'
- * bytes of data room (including RTE_PKTMBUF_HEADROOM, as for
- * rte_pktmbuf_pool_create), 'cache_size' per-lcore cached mbufs, headers
- * on 'socket_id' (or SOCKET_ID_ANY).
+ * Create a pool of 'n_mbufs' mbufs named 'name', headers on 'socket_id' (or
+ * SOCKET_ID_ANY).
+ *
+ * 'data_room_size' is the bytes of data room per mbuf, RTE_PKTMBUF_HEADROOM
+ * included, as for rte_pktmbuf_pool_create(): more than
+ * RTE_PKTMBUF_HEADROOM, up to UINT16_MAX.  Each mbuf's buf_len is exactly
+ * this.  Rooms start on cache lines, so each takes the room rounded up to
+ * RTE_CACHE_LINE_SIZE of shared memory (65536 bytes for rooms above 65472).
+ *
+ * 'cache_size' is the per-lcore cache, under DPDK's rule for every mempool
+ * (rte_mempool_create_empty()): at most RTE_MEMPOOL_CACHE_MAX_SIZE, and
+ * at most n_mbufs / 1.5, so a small pool needs a small cache; DPDK's
+ * examples use 250, and RTE_MIN(250, n_mbufs * 2 / 3) fits any pool.
  *
  * rte_errno on failure:
  *   ENOENT  the heap is missing (load ccshared_heap);
@@ -60,7 +69,11 @@ enum ccshared_dpdk_pool_flags {
  *   ENOTSUP PA mode, where the physical addresses cannot be learnt (the
  *           heap maps with remap_pfn_range, which pagemap does not walk)
  *           or are not the DMA addresses (Arm CCA): use IOVA-as-VA;
- *   EINVAL  bad arguments; others as from DPDK's calls.
+ *   EINVAL  no name, no mbufs, unknown flags, a data room with no space
+ *           for data (rte_pktmbuf_pool_create() would make such a useless
+ *           pool; this call refuses it), or a cache too large for the
+ *           pool; others as from DPDK's calls.
+ * A failure holds no shared memory.
  */
 struct ccshared_dpdk_pool *
 ccshared_dpdk_pool_create(const char *name, unsigned int n_mbufs,

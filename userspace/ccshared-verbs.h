@@ -29,9 +29,17 @@ extern "C" {
 #define CCSHARED_VERBS_IOVA_MAPPED UINT64_MAX
 
 /*
+ * The address a peer writes to is the MR's iova, never mr->addr: for a
+ * dma-buf MR, rdma-core's ibv_reg_dmabuf_mr() sets mr->addr to the offset
+ * into the dma-buf (0 for a whole buffer), not to an address, unlike
+ * ibv_reg_mr().  Send the peer the iova the MR was registered at (below:
+ * the mapped address, plus the offset for a slice), or slice.iova.
+ */
+
+/*
  * Register the whole buffer; the iova is its mapped address, so local and
- * remote peers can use pointers into the mapping.  The buffer is mapped
- * first if it is not yet.
+ * remote peers can use pointers into the mapping (ccshared_buf_addr()).
+ * The buffer is mapped first if it is not yet.
  */
 int ccshared_verbs_reg_buf(struct ibv_pd *pd, struct ccshared_buf *buf,
 			   int access, struct ibv_mr **mr);
@@ -73,7 +81,12 @@ struct ccshared_slice {
 /*
  * Allocate count * slice_size bytes (slice_size rounded up to
  * CCSHARED_SLAB_ALIGN) from 'heap', map them and register them once.
- * The slab keeps no reference to 'heap'.
+ * 'count' is 1 to UINT32_MAX slices.  The slab keeps no reference to
+ * 'heap'.
+ * -EINVAL: a NULL argument, slice_size 0 or count 0;
+ * -ERANGE: count times the rounded slice size is larger than a buffer can
+ *          be (SIZE_MAX rounded down to a page), so it is never allocated;
+ * otherwise the errors of ccshared_buf_alloc() and ccshared_verbs_reg_buf().
  */
 int ccshared_slab_create(struct ibv_pd *pd, struct ccshared_heap *heap,
 			 size_t slice_size, uint32_t count, int access,

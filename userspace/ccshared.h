@@ -74,20 +74,29 @@ const char *ccshared_heap_provider_name(enum ccshared_heap_provider provider);
 
 /* ---- Heap statistics --------------------------------------------------- */
 
-/* /sys/kernel/debug/ccshared_heap/stats; fields it lacks read as 0. */
+/*
+ * The ccshared_heap module's counters, from
+ * <root>/sys/kernel/debug/ccshared_heap/stats (docs/heap.md).  Only the
+ * module has them: the kernel's built-in heap and the system heap do not.
+ * A counter the file lacks (an older module) reads as 0; counters it has
+ * and this struct lacks (a newer module) are skipped.
+ */
 struct ccshared_stats {
-	uint64_t buffers;
-	uint64_t bytes;
-	uint64_t conversions_to_shared;
-	uint64_t conversions_to_private;
-	uint64_t leaked_pages;
-	uint64_t pool_pages;
-	uint64_t alloc_failures;
+	uint64_t buffers;		/* live dma-bufs */
+	uint64_t bytes;			/* their total size, in bytes */
+	uint64_t conversions_to_shared;	/* chunks converted private -> shared */
+	uint64_t conversions_to_private; /* chunks converted shared -> private */
+	uint64_t leaked_pages;		/* pages given up after a failed
+					 * conversion: never reused or freed */
+	uint64_t pool_pages;		/* shared pages kept for reuse */
+	uint64_t alloc_failures;	/* allocations that failed */
 };
 
 /*
+ * Read the counters.  'root' is as for ccshared_detect(): NULL (or "/")
+ * for the running system, or a directory holding sys/kernel/debug/...
  * -ENOENT: the module is not loaded or debugfs is not mounted;
- * -EACCES: debugfs is root-only.
+ * -EACCES: debugfs is root-only; -EINVAL: 'stats' is NULL.
  */
 int ccshared_stats_read(const char *root, struct ccshared_stats *stats);
 
@@ -106,9 +115,13 @@ enum ccshared_heap_flags {
 };
 
 /*
- * Open the heap 'name' (NULL: "system_cc_shared").
+ * Open the heap 'name' (NULL: "system_cc_shared"), the node
+ * /dev/dma_heap/<name>, read-write.
  * -ENOENT: the heap is missing (and no fallback applied);
- * -EINVAL: unknown flags or a name with '/'.
+ * -EACCES: the node is not accessible to this user (root-only by default);
+ * -EINVAL: unknown flags, or a name that is not one entry of
+ *          /dev/dma_heap: empty, ".", "..", with a '/', or longer than
+ *          NAME_MAX.
  */
 int ccshared_heap_open(const char *name, unsigned int flags,
 		       struct ccshared_heap **heap);
@@ -142,8 +155,12 @@ enum ccshared_sync {
 };
 
 /*
- * Allocate 'size' bytes (rounded up to whole pages by the kernel).
- * -EINVAL: size 0 or unknown flags; -ENOMEM: the heap is out of memory.
+ * Allocate 'size' bytes (rounded up to whole pages by the kernel), with the
+ * dma-buf fd opened read-write and close-on-exec.
+ * -EINVAL: unknown flags, size 0, or a size above SIZE_MAX rounded down to
+ *          a page (the dma-heap core's page rounding would wrap);
+ * -ENOMEM: the heap is out of memory (a size above the machine's memory
+ *          fails so at once).
  */
 int ccshared_buf_alloc(struct ccshared_heap *heap, size_t size,
 		       unsigned int flags, struct ccshared_buf **buf);
@@ -158,7 +175,17 @@ int ccshared_buf_import(int fd, struct ccshared_buf **buf);
 int ccshared_buf_fd(const struct ccshared_buf *buf);
 /* The size of the dma-buf, after the kernel's rounding. */
 size_t ccshared_buf_size(const struct ccshared_buf *buf);
-/* Map the buffer read-write (once; later calls return the same address). */
+/*
+ * Map the whole buffer read-write and shared (once; later calls return the
+ * same address).
+ * -EACCES: the dma-buf fd is not open read-write (an imported buffer that
+ *          was allocated or opened read-only, or write-only): nothing is
+ *          mapped.  The kernel's generic mmap checks give this for every
+ *          file, before the exporter is asked.  A read-only mapping is not
+ *          offered, because a writer would find out only by a fault; to
+ *          read such a buffer, mmap(PROT_READ, MAP_SHARED) its fd yourself.
+ * Other errors are mmap(2)'s on the dma-buf fd.
+ */
 int ccshared_buf_map(struct ccshared_buf *buf, void **addr);
 /* The mapped address, or NULL while the buffer is not mapped. */
 void *ccshared_buf_addr(const struct ccshared_buf *buf);

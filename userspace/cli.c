@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,8 +101,9 @@ static void usage_alloc(FILE *out)
 	fprintf(out,
 		"Usage: %s alloc SIZE [--hold SECONDS] [--fill BYTE] [--heap NAME] [--dev]\n"
 		"\n"
-		"Allocate SIZE bytes (4096, 64K, 64M, 1G, 1GiB: powers of 1024), map them,\n"
-		"and free them again.\n"
+		"Allocate SIZE bytes, map them, and free them again.  SIZE is a whole number\n"
+		"of bytes with an optional K, M, G or T (powers of 1024, any case) and an\n"
+		"optional B or iB: 4096, 64K, 64KB, 1g, 1GiB.\n"
 		"\n"
 		"Options:\n"
 		"  -H, --hold SECONDS    keep the buffer for SECONDS before freeing it\n"
@@ -132,6 +134,33 @@ static void usage_selftest(FILE *out)
 
 /* ---- helpers ------------------------------------------------------------- */
 
+/*
+ * getopt's own messages are off (opterr = 0; optstrings start with ':'):
+ * they name argv[0] and the command instead of "ccshared:", as every other
+ * error does.  'opt' is what getopt_long() returned, '?' or ':'.
+ */
+static int bad_option(const char *command, int opt, char **argv, void (*usage)(FILE *))
+{
+	const char *arg = argv[optind - 1];
+	char where[32] = "";
+
+	if (command)
+		snprintf(where, sizeof(where), "%s: ", command);
+	if (opt == ':' && strncmp(arg, "--", 2) == 0)
+		fprintf(stderr, "%s: %soption '%s' needs an argument\n", progname, where, arg);
+	else if (opt == ':')
+		fprintf(stderr, "%s: %soption '-%c' needs an argument\n", progname, where, optopt);
+	else if (strncmp(arg, "--", 2) != 0)
+		fprintf(stderr, "%s: %sunknown option '-%c'\n", progname, where, optopt);
+	else if (optopt)	/* a known long option given '=VALUE' it takes none of */
+		fprintf(stderr, "%s: %soption '%.*s' takes no argument\n", progname, where,
+			(int)strcspn(arg, "="), arg);
+	else
+		fprintf(stderr, "%s: %sunknown option '%s'\n", progname, where, arg);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
 /* "64 KiB", "3 MiB"; sizes that are not a whole number of a unit stay in
  * bytes ("4097 B"), so a rounded figure never hides an odd size. */
 static void format_size(char *out, size_t out_len, size_t size)
@@ -155,39 +184,65 @@ static int parse_seconds(const char *text, const char *option, unsigned int *sec
 	errno = 0;
 	value = strtoul(text, &end, 10);
 	if (!isdigit((unsigned char)*text) || *end || errno || value > UINT_MAX) {
-		fprintf(stderr, "%s: %s takes whole seconds, not '%s'\n", progname, option, text);
+		fprintf(stderr, "%s: %s takes whole seconds, 0 to %u, not '%s'\n", progname, option,
+			UINT_MAX, text);
 		return -EINVAL;
 	}
 	*seconds = (unsigned int)value;
 	return 0;
 }
 
+/*
+ * A size the heap could ever allocate: 1 byte up to SIZE_MAX rounded down
+ * to a page (the kernel rounds up to whole pages, and refuses a size that
+ * wraps; so does libccshared).  Anything else is bad usage, so that no
+ * size is refused by the kernel as an invalid argument instead.
+ */
 static int parse_size_arg(const char *text, size_t *size)
 {
+	size_t max = SIZE_MAX - (size_t)sysconf(_SC_PAGESIZE) + 1;
 	int ret = ccshared_parse_size(text, size);
 
 	if (!ret && !*size)
 		ret = -EINVAL;
-	if (ret)
-		fprintf(stderr, "%s: '%s' is not a size: %s\n"
-			"hint: write a positive number of bytes with an optional K, M, G or T, like 64M or 1G\n",
-			progname, text, ret == -ERANGE ? "too large" : "invalid");
+	if (!ret && *size > max)
+		ret = -ERANGE;
+	if (ret == -ERANGE)
+		fprintf(stderr, "%s: '%s' is not a size: too large; the largest is %zu bytes\n"
+			"hint: that is SIZE_MAX rounded down to a page; the heap can supply at most\n"
+			"      the machine's free memory\n",
+			progname, text, max);
+	else if (ret)
+		fprintf(stderr, "%s: '%s' is not a size\n"
+			"hint: write a positive whole number of bytes with an optional K, M, G or T\n"
+			"      (powers of 1024, any case, then an optional B or iB): 4096, 64K, 1g, 1GiB\n",
+			progname, text);
 	return ret;
 }
 
-static void print_heap_hint(int err, const char *name)
+/* How the module gets loaded: not only by modprobe, and not everywhere. */
+static void print_load_hint(void)
 {
 	struct ccshared_platform_info platform;
 
 	if (ccshared_detect(NULL, &platform))
 		platform.platform = CCSHARED_PLATFORM_NONE;
+	fprintf(stderr,
+		"hint: load the ccshared_heap module: 'modprobe ccshared_heap' once it is installed\n"
+		"      (DKMS, docs/heap.md), or 'insmod ccshared_heap.ko' from a build tree; a kernel\n"
+		"      with CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED serves the heap itself\n");
+	if (platform.platform == CCSHARED_PLATFORM_NONE)
+		fprintf(stderr,
+			"hint: this is not a confidential guest, so the module registers the heap only\n"
+			"      when loaded with force_non_coco=1 (bring-up and test machines); or use\n"
+			"      --dev to fall back to the system heap\n");
+}
+
+static void print_heap_hint(int err, const char *name)
+{
 	if (err == -ENOENT && strcmp(name, CCSHARED_HEAP_DEFAULT) == 0) {
-		fprintf(stderr, "hint: the heap is missing; load ccshared's module: modprobe ccshared_heap\n");
-		if (platform.platform == CCSHARED_PLATFORM_NONE)
-			fprintf(stderr,
-				"hint: this is not a confidential guest, so the module loads only with\n"
-				"      force_non_coco=1 (bring-up and tests); or use --dev to fall back to the\n"
-				"      system heap\n");
+		fprintf(stderr, "hint: the heap is missing: /dev/dma_heap/%s does not exist\n", name);
+		print_load_hint();
 	} else if (err == -ENOENT) {
 		fprintf(stderr, "hint: /dev/dma_heap/%s does not exist; 'ccshared info' lists the heaps\n", name);
 	} else if (err == -EACCES || err == -EPERM) {
@@ -202,6 +257,14 @@ static int open_heap(const char *name, unsigned int flags, struct ccshared_heap 
 {
 	int ret = ccshared_heap_open(name, flags, heap);
 
+	/* The flags are ours and valid: -EINVAL is about the name alone. */
+	if (ret == -EINVAL) {
+		fprintf(stderr, "%s: '%s' is not a heap name\n"
+			"hint: a heap is named by its entry in /dev/dma_heap, like system or %s,\n"
+			"      never a path; 'ccshared info' lists them\n",
+			progname, name, CCSHARED_HEAP_DEFAULT);
+		return EXIT_USAGE;
+	}
 	if (ret) {
 		fprintf(stderr, "%s: Couldn't open heap %s: %s\n", progname,
 			name ? name : CCSHARED_HEAP_DEFAULT, strerror(-ret));
@@ -374,11 +437,11 @@ static int cmd_info(int argc, char **argv)
 	int opt, ret, stats_ret;
 	size_t i;
 
-	while ((opt = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = true; break;
 		case 'h': usage_info(stdout); return EXIT_OK;
-		default: usage_info(stderr); return EXIT_USAGE;
+		default: return bad_option("info", opt, argv, usage_info);
 		}
 	}
 	if (optind != argc) {
@@ -476,7 +539,7 @@ static int cmd_stat(int argc, char **argv)
 	bool json = false, watching = false;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "jw:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jw:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = true; break;
 		case 'w':
@@ -489,7 +552,7 @@ static int cmd_stat(int argc, char **argv)
 			watching = true;
 			break;
 		case 'h': usage_stat(stdout); return EXIT_OK;
-		default: usage_stat(stderr); return EXIT_USAGE;
+		default: return bad_option("stat", opt, argv, usage_stat);
 		}
 	}
 	if (optind != argc) {
@@ -505,9 +568,10 @@ static int cmd_stat(int argc, char **argv)
 		if (ret) {
 			fprintf(stderr, "%s: Couldn't read the heap statistics from %s: %s\n",
 				progname, STATS_FILE, strerror(-ret));
-			if (access("/sys/module/ccshared_heap", F_OK) != 0)
-				fprintf(stderr, "hint: the ccshared_heap module is not loaded: modprobe ccshared_heap\n");
-			else if (ret == -ENOENT)
+			if (access("/sys/module/ccshared_heap", F_OK) != 0) {
+				fprintf(stderr, "hint: the ccshared_heap module is not loaded; only it keeps these statistics\n");
+				print_load_hint();
+			} else if (ret == -ENOENT)
 				fprintf(stderr, "hint: mount debugfs: mount -t debugfs none /sys/kernel/debug\n");
 			else if (ret == -EACCES)
 				fprintf(stderr, "hint: debugfs is readable by root only\n");
@@ -550,21 +614,25 @@ static int cmd_alloc(int argc, char **argv)
 	struct ccshared_buf *buf;
 	unsigned int hold = 0, flags = 0;
 	int opt, ret, fill = -1;
+	unsigned long value;
 	char pretty[32], *end;
 	struct timespec start, done;
 	size_t size;
 	void *addr;
 
-	while ((opt = getopt_long(argc, argv, "H:f:n:dh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":H:f:n:dh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			if (parse_seconds(optarg, "--hold", &hold))
 				return EXIT_USAGE;
 			break;
 		case 'f':
+			/* Decimal, or hex after 0x: never octal, so 010 is ten. */
 			errno = 0;
-			fill = (int)strtol(optarg, &end, 0);
-			if (!*optarg || *end || errno || fill < 0 || fill > 255) {
+			value = strtoul(optarg, &end, strncasecmp(optarg, "0x", 2) ? 10 : 16);
+			fill = !errno && isdigit((unsigned char)*optarg) && !*end && value <= 255 ?
+			       (int)value : -1;
+			if (fill < 0) {
 				fprintf(stderr, "%s: --fill takes a byte, 0-255 or 0x00-0xff, not '%s'\n",
 					progname, optarg);
 				return EXIT_USAGE;
@@ -573,7 +641,7 @@ static int cmd_alloc(int argc, char **argv)
 		case 'n': heap_name = optarg; break;
 		case 'd': flags |= CCSHARED_HEAP_DEVELOPMENT; break;
 		case 'h': usage_alloc(stdout); return EXIT_OK;
-		default: usage_alloc(stderr); return EXIT_USAGE;
+		default: return bad_option("alloc", opt, argv, usage_alloc);
 		}
 	}
 	if (argc - optind != 1) {
@@ -715,7 +783,7 @@ static int cmd_selftest(int argc, char **argv)
 	int opt, ret;
 	size_t i;
 
-	while ((opt = getopt_long(argc, argv, "n:ds:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":n:ds:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'n': heap_name = optarg; break;
 		case 'd': flags |= CCSHARED_HEAP_DEVELOPMENT; break;
@@ -724,7 +792,7 @@ static int cmd_selftest(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'h': usage_selftest(stdout); return EXIT_OK;
-		default: usage_selftest(stderr); return EXIT_USAGE;
+		default: return bad_option("selftest", opt, argv, usage_selftest);
 		}
 	}
 	if (optind != argc) {
@@ -766,11 +834,12 @@ int main(int argc, char **argv)
 	size_t i;
 
 	/* '+': stop at the command; its options are its own. */
-	while ((opt = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'h': usage_main(stdout); return EXIT_OK;
 		case 'V': printf("ccshared %s\n", CCSHARED_CLI_VERSION); return EXIT_OK;
-		default: usage_main(stderr); return EXIT_USAGE;
+		default: return bad_option(NULL, opt, argv, usage_main);
 		}
 	}
 	if (optind == argc) {

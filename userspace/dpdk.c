@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,20 +63,24 @@ struct ccshared_dpdk_pool {
 
 /* ---- Sizes ------------------------------------------------------------ */
 
-static uint16_t pool_elt_size(uint16_t data_room_size)
+/*
+ * The distance between two data rooms in the buffer.  Rooms start on cache
+ * lines, as in a normal pktmbuf pool.  Computed in size_t: a room above
+ * 65472 bytes rounds up to 65536, which no longer fits the uint16_t that
+ * DPDK's room and extmem elt_size are (rounding in 16 bits made it 0).
+ */
+static size_t pool_stride(uint16_t data_room_size)
 {
-	/* Data rooms start on cache lines, as in a normal pktmbuf pool. */
-	return RTE_ALIGN_CEIL(data_room_size, RTE_CACHE_LINE_SIZE);
+	return RTE_ALIGN_CEIL((size_t)data_room_size, (size_t)RTE_CACHE_LINE_SIZE);
 }
 
-/* How many data rooms of 'elt_size' bytes the runs hold. */
-static uint64_t pool_capacity(const struct ccshared_dpdk_pool *pool,
-			      uint16_t elt_size)
+/* How many data rooms 'stride' bytes apart the runs hold. */
+static uint64_t pool_capacity(const struct ccshared_dpdk_pool *pool, size_t stride)
 {
 	uint64_t n = 0;
 
 	for (unsigned int i = 0; i < pool->n_runs; i++)
-		n += pool->runs[i].len / elt_size;
+		n += pool->runs[i].len / stride;
 	return n;
 }
 
@@ -364,27 +369,66 @@ static int pool_map_devices(struct ccshared_dpdk_pool *pool)
 
 /* ---- The mbuf pool ---------------------------------------------------- */
 
+/*
+ * The extmem descriptors for the runs.  DPDK steps through a descriptor
+ * 'elt_size' bytes at a time, and elt_size is a uint16_t: while the stride
+ * fits, one descriptor covers a whole run; a stride of 65536 (rooms of
+ * 65473 to 65535 bytes) gets one descriptor per data room instead, each
+ * 'stride' long with elt_size the room itself, so rooms stay cache-aligned.
+ */
+static struct rte_pktmbuf_extmem *
+pool_extmem(const struct ccshared_dpdk_pool *pool, uint16_t data_room_size,
+	    unsigned int *n_ext)
+{
+	size_t stride = pool_stride(data_room_size);
+	bool per_room = stride > UINT16_MAX;
+	struct rte_pktmbuf_extmem *ext;
+	uint64_t count = 0;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < pool->n_runs; i++)
+		count += per_room ? pool->runs[i].len / stride : pool->runs[i].len >= stride;
+	if (count > UINT_MAX)
+		return NULL;
+	ext = calloc(RTE_MAX(count, (uint64_t)1), sizeof(*ext));
+	if (!ext)
+		return NULL;
+	for (unsigned int i = 0; i < pool->n_runs; i++) {
+		const struct pool_run *run = &pool->runs[i];
+
+		if (per_room) {
+			for (size_t off = 0; run->len - off >= stride; off += stride)
+				ext[n++] = (struct rte_pktmbuf_extmem){
+					.buf_ptr = RTE_PTR_ADD(pool->addr, run->offset + off),
+					.buf_iova = run->iova + off,
+					.buf_len = stride,
+					.elt_size = data_room_size,
+				};
+		} else if (run->len >= stride) {
+			/* A run too short for one data room would only be refused. */
+			ext[n++] = (struct rte_pktmbuf_extmem){
+				.buf_ptr = RTE_PTR_ADD(pool->addr, run->offset),
+				.buf_iova = run->iova,
+				.buf_len = run->len,
+				.elt_size = (uint16_t)stride,
+			};
+		}
+	}
+	*n_ext = n;
+	return ext;
+}
+
 static int pool_create_mempool(struct ccshared_dpdk_pool *pool, const char *name,
 			       unsigned int n_mbufs, unsigned int cache_size,
 			       uint16_t data_room_size, int socket_id)
 {
-	uint16_t elt_size = pool_elt_size(data_room_size);
 	struct rte_pktmbuf_extmem *ext;
 	unsigned int n_ext = 0;
 
-	ext = calloc(pool->n_runs, sizeof(*ext));
-	if (!ext)
+	ext = pool_extmem(pool, data_room_size, &n_ext);
+	if (!ext) {
+		POOL_LOG(ERR, "Couldn't allocate the extmem descriptors for pool %s", name);
 		return -ENOMEM;
-	for (unsigned int i = 0; i < pool->n_runs; i++) {
-		/* A run too short for one data room would only be refused. */
-		if (pool->runs[i].len < elt_size)
-			continue;
-		ext[n_ext++] = (struct rte_pktmbuf_extmem){
-			.buf_ptr = RTE_PTR_ADD(pool->addr, pool->runs[i].offset),
-			.buf_iova = pool->runs[i].iova,
-			.buf_len = pool->runs[i].len,
-			.elt_size = elt_size,
-		};
 	}
 	pool->mp = rte_pktmbuf_pool_create_extbuf(name, n_mbufs, cache_size, 0,
 						  data_room_size, socket_id, ext, n_ext);
@@ -405,28 +449,32 @@ static int pool_create_mempool(struct ccshared_dpdk_pool *pool, const char *name
  * short; then try once more with the shortfall added.
  */
 static int pool_setup_memory(struct ccshared_dpdk_pool *pool, unsigned int n_mbufs,
-			     uint16_t elt_size)
+			     size_t stride)
 {
-	uint64_t want = (uint64_t)n_mbufs * elt_size;
+	uint64_t want = (uint64_t)n_mbufs * stride;
 	int ret;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		uint64_t have;
 
-		if (want > SIZE_MAX - pool->page_sz)
+		/* rte_extmem_register() counts pages in an unsigned int. */
+		if (want > SIZE_MAX - pool->page_sz || want / pool->page_sz >= UINT_MAX) {
+			POOL_LOG(ERR, "Couldn't size a pool of %u data rooms: %" PRIu64 " bytes is more than DPDK registers (UINT_MAX pages)",
+				 n_mbufs, want);
 			return -ENOMEM;
+		}
 		ret = pool_alloc_buf(pool, RTE_ALIGN_CEIL(want, pool->page_sz));
 		if (ret)
 			return ret;
 		ret = pool_find_iovas(pool);
 		if (ret)
 			goto err_free;
-		have = pool_capacity(pool, elt_size);
+		have = pool_capacity(pool, stride);
 		if (have >= n_mbufs)
 			return 0;
 		POOL_LOG(DEBUG, "%u physical runs hold %" PRIu64 " of %u data rooms; growing",
 			 pool->n_runs, have, n_mbufs);
-		want += (n_mbufs - have) * elt_size + (uint64_t)pool->n_runs * elt_size;
+		want += (n_mbufs - have) * stride + (uint64_t)pool->n_runs * stride;
 		pool_forget_iovas(pool);
 		pool_free_buf(pool);
 	}
@@ -454,6 +502,18 @@ ccshared_dpdk_pool_create(const char *name, unsigned int n_mbufs,
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	/*
+	 * rte_mempool_create_empty()'s rule, checked here so that a refusal
+	 * says why and costs no shared memory: the cache flushes at 1.5 times
+	 * its size, which must not exceed the pool.
+	 */
+	if (cache_size > RTE_MEMPOOL_CACHE_MAX_SIZE || (uint64_t)cache_size * 3 / 2 > n_mbufs) {
+		POOL_LOG(ERR, "Couldn't create pool %s: a cache of %u mbufs per lcore is too large for %u mbufs; DPDK takes at most n / 1.5 (%" PRIu64 ") and RTE_MEMPOOL_CACHE_MAX_SIZE (%u)",
+			 name, cache_size, n_mbufs, ((uint64_t)n_mbufs * 2 + 1) / 3,
+			 RTE_MEMPOOL_CACHE_MAX_SIZE);
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	pool = calloc(1, sizeof(*pool));
 	if (!pool) {
 		rte_errno = ENOMEM;
@@ -464,7 +524,7 @@ ccshared_dpdk_pool_create(const char *name, unsigned int n_mbufs,
 	ret = pool_open_heap(pool, flags);
 	if (ret)
 		goto err_free_pool;
-	ret = pool_setup_memory(pool, n_mbufs, pool_elt_size(data_room_size));
+	ret = pool_setup_memory(pool, n_mbufs, pool_stride(data_room_size));
 	if (ret)
 		goto err_close_heap;
 	ccshared_buf_set_name(pool->buf, name);

@@ -31,6 +31,7 @@ static int next_fd(void)
 
 static void heap_errors(void)
 {
+	size_t max_size = SIZE_MAX - (size_t)sysconf(_SC_PAGESIZE) + 1;
 	struct ccshared_heap *heap = NULL;
 	struct ccshared_buf *buf = NULL;
 	int fd;
@@ -44,6 +45,12 @@ static void heap_errors(void)
 	       -ENOENT, "development mode refuses the fallback in a TDX guest");
 	is_int(ccshared_heap_open_at(root_none, "a/b", 0, &heap), -EINVAL, "a name with '/'");
 	is_int(ccshared_heap_open_at(root_none, "", 0, &heap), -EINVAL, "an empty name");
+	is_int(ccshared_heap_open_at(root_none, ".", 0, &heap), -EINVAL, "the name '.'");
+	is_int(ccshared_heap_open_at(root_none, "..", 0, &heap), -EINVAL, "the name '..'");
+	is_int(ccshared_heap_open_at(root_none, "...", 0, &heap), -ENOENT,
+	       "the name '...' is a name (-ENOENT: no such heap)");
+	is_int(ccshared_heap_open_at(root_none, "../system", 0, &heap), -EINVAL,
+	       "the name '../system'");
 	is_int(ccshared_heap_open_at(root_none, NULL, 1u << 7, &heap), -EINVAL, "unknown flags");
 	is_int(ccshared_heap_open_at(root_none, NULL, 0, NULL), -EINVAL, "a NULL result");
 
@@ -62,6 +69,18 @@ static void heap_errors(void)
 	is_int(ccshared_buf_alloc(heap, 4096, 0, &buf), -ENOTTY,
 	       "a device that is not a heap gives -ENOTTY");
 	ok(buf == NULL, "... and no buffer");
+	/*
+	 * The largest size is SIZE_MAX rounded down to a page: it reaches the
+	 * ioctl (-ENOTTY here); one byte more would wrap in the kernel's page
+	 * rounding, and is refused before it.
+	 */
+	is_int(ccshared_buf_alloc(heap, max_size - 1, 0, &buf), -ENOTTY,
+	       "size SIZE_MAX - page: reaches the heap");
+	is_int(ccshared_buf_alloc(heap, max_size, 0, &buf), -ENOTTY,
+	       "size SIZE_MAX - page + 1 (the largest): reaches the heap");
+	is_int(ccshared_buf_alloc(heap, max_size + 1, 0, &buf), -EINVAL,
+	       "size SIZE_MAX - page + 2: -EINVAL");
+	is_int(ccshared_buf_alloc(heap, SIZE_MAX, 0, &buf), -EINVAL, "size SIZE_MAX: -EINVAL");
 	ccshared_heap_close(heap);
 
 	fd = next_fd();
@@ -111,6 +130,47 @@ static void buf_errors(void)
 	/* Allowed, and no-ops: a crash here fails the test before its plan. */
 	ccshared_buf_free(NULL);
 	ccshared_heap_close(NULL);
+}
+
+/*
+ * ccshared_buf_map() maps read-write: an fd open read-only or write-only is
+ * refused with -EACCES and nothing is mapped; read-write maps.  A memfd
+ * reopened through /proc stands in for a dma-buf in each access mode.
+ */
+static void access_modes(void)
+{
+	static const struct {
+		int flags;
+		int want;
+		const char *name;
+	} modes[] = {
+		{ O_RDONLY, -EACCES, "read-only" },
+		{ O_WRONLY, -EACCES, "write-only" },
+		{ O_RDWR, 0, "read-write" },
+	};
+	struct ccshared_buf *buf;
+	char path[64];
+	void *addr;
+	int memfd, fd;
+
+	memfd = memfd_create("ccshared-access", MFD_CLOEXEC);
+	ok(memfd >= 0 && ftruncate(memfd, 4096) == 0, "a memfd for the access modes");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+		fd = open(path, modes[i].flags | O_CLOEXEC);
+		if (fd < 0 || ccshared_buf_import(fd, &buf)) {
+			ok(0, "import the memfd %s", modes[i].name);
+			ok(0, "... not run");
+			continue;
+		}
+		addr = NULL;
+		is_int(ccshared_buf_map(buf, &addr), modes[i].want, "map a buffer open %s",
+		       modes[i].name);
+		ok((modes[i].want == 0) == (addr != NULL && addr == ccshared_buf_addr(buf)),
+		   "... %s", modes[i].want ? "and nothing is mapped" : "and it is mapped");
+		ccshared_buf_free(buf);
+	}
+	close(memfd);
 }
 
 /* Lazy mapping from many threads at once: one address, one mapping. */
@@ -198,6 +258,7 @@ int main(int argc, char **argv)
 	snprintf(root_snp, sizeof(root_snp), "%s/sev-snp", testdata);
 	heap_errors();
 	buf_errors();
+	access_modes();
 	concurrent_map();
 	stats();
 	return tap_done();

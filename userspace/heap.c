@@ -58,8 +58,10 @@ int ccshared_heap_open_at(const char *root, const char *name,
 
 	if (!name)
 		name = CCSHARED_HEAP_DEFAULT;
+	/* A name is one entry of /dev/dma_heap, never a path out of it. */
 	if (!heapp || (flags & ~CCSHARED_HEAP_DEVELOPMENT) || !*name ||
-	    strchr(name, '/') || strlen(name) > NAME_MAX)
+	    strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strlen(name) > NAME_MAX)
 		return -EINVAL;
 
 	ret = heap_open_device(root, name, &fd);
@@ -130,7 +132,8 @@ int ccshared_buf_alloc(struct ccshared_heap *heap, size_t size,
 	void *addr;
 	int ret;
 
-	if (!heap || !bufp || !size || (flags & ~CCSHARED_BUF_MAP_EAGER))
+	if (!heap || !bufp || !size || size > ccs_max_buf_size() ||
+	    (flags & ~CCSHARED_BUF_MAP_EAGER))
 		return -EINVAL;
 	buf = calloc(1, sizeof(*buf));
 	if (!buf)
@@ -206,6 +209,12 @@ int ccshared_buf_map(struct ccshared_buf *buf, void **addrp)
 		*addrp = addr;
 		return 0;
 	}
+	/*
+	 * Read-write, always: on an fd not open read-write the kernel's own
+	 * mmap checks refuse it with EACCES before the exporter is asked,
+	 * which is the documented answer (not a read-only mapping that would
+	 * fault on the first write).
+	 */
 	addr = mmap(NULL, buf->size, PROT_READ | PROT_WRITE, MAP_SHARED, buf->fd, 0);
 	if (addr == MAP_FAILED)
 		return -errno;

@@ -16,7 +16,7 @@ int slab_core_init(struct slab_core *core, uint32_t count)
 	uint32_t i;
 	int ret;
 
-	if (!count || count == UINT32_MAX)
+	if (!count)
 		return -EINVAL;
 	core->next = calloc(count, sizeof(*core->next));
 	core->taken = calloc(count, sizeof(*core->taken));

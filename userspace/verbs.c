@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ccshared-verbs.h"
+#include "internal.h"
 #include "slab_core.h"
 
 struct ccshared_slab {
@@ -108,16 +109,18 @@ int ccshared_slab_create(struct ibv_pd *pd, struct ccshared_heap *heap,
 			 size_t slice_size, uint32_t count, int access,
 			 struct ccshared_slab **slabp)
 {
+	size_t stride, max = ccs_max_buf_size();
 	struct ccshared_slab *slab;
 	void *addr;
-	size_t stride;
 	int ret;
 
-	if (!pd || !heap || !slabp || !slice_size || !count ||
-	    slice_size > SIZE_MAX - CCSHARED_SLAB_ALIGN)
+	if (!pd || !heap || !slabp || !slice_size || !count)
 		return -EINVAL;
+	/* Round and multiply only what cannot wrap: max is a page multiple. */
+	if (slice_size > max)
+		return -ERANGE;
 	stride = (slice_size + CCSHARED_SLAB_ALIGN - 1) & ~(size_t)(CCSHARED_SLAB_ALIGN - 1);
-	if (stride > SIZE_MAX / count)
+	if (stride > max / count)
 		return -ERANGE;
 
 	slab = calloc(1, sizeof(*slab));
@@ -171,7 +174,9 @@ int ccshared_slab_get(struct ccshared_slab *slab, struct ccshared_slice *slice)
 
 int ccshared_slab_put(struct ccshared_slab *slab, const struct ccshared_slice *slice)
 {
-	if (!slab || !slice || slice->addr != slab->base + (size_t)slice->index * slab->stride)
+	/* The index first: a pointer past the buffer is undefined to compute. */
+	if (!slab || !slice || slice->index >= slab->core.count ||
+	    slice->addr != slab->base + (size_t)slice->index * slab->stride)
 		return -EINVAL;
 	return slab_core_put(&slab->core, slice->index);
 }

@@ -17,6 +17,7 @@
  * failure; 2 bad usage; 3 the heap is missing or not accessible; 4 not
  * enough shared memory for the pool.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -37,7 +38,7 @@
 
 #define RX_RING_SIZE 1024
 #define TX_RING_SIZE 1024
-#define MBUF_CACHE_SIZE 250
+#define MBUF_CACHE_SIZE 250u
 #define BURST_SIZE 32
 
 enum fwd_exit {
@@ -78,8 +79,8 @@ static void usage(const char *prog)
 	printf("usage: %s [EAL options] -- [options]\n"
 	       "Forward packets between ports 0<->1, 2<->3, ... from an mbuf pool in\n"
 	       "system_cc_shared memory.\n\n"
-	       "  -n, --packets N    stop after forwarding N packets (default: until SIGINT)\n"
-	       "  -m, --mbufs N      mbufs in the pool (default 8191)\n"
+	       "  -n, --packets N    stop after forwarding N packets (default 0: until SIGINT)\n"
+	       "  -m, --mbufs N      mbufs in the pool, at least 32 (default 8191)\n"
 	       "  -v, --verify S     walk the whole pool every S seconds (default 1, 0: only at exit)\n"
 	       "      --dev          development mode: outside a confidential guest, fall back\n"
 	       "                     to the system heap when system_cc_shared is missing\n"
@@ -88,14 +89,17 @@ static void usage(const char *prog)
 	       prog);
 }
 
-static bool parse_number(const char *text, uint64_t max, uint64_t *value)
+/* A decimal number in [min, max]; no sign, no spaces, no octal or hex. */
+static bool parse_number(const char *text, uint64_t min, uint64_t max, uint64_t *value)
 {
 	char *end;
 	unsigned long long v;
 
+	if (!isdigit((unsigned char)text[0]))
+		return false;
 	errno = 0;
-	v = strtoull(text, &end, 0);
-	if (errno || end == text || *end || text[0] == '-' || v > max)
+	v = strtoull(text, &end, 10);
+	if (errno || *end || v < min || v > max)
 		return false;
 	*value = v;
 	return true;
@@ -111,6 +115,7 @@ static int parse_options(int argc, char **argv, struct fwd_options *opt)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *range;
 	uint64_t v;
 	int c;
 
@@ -118,16 +123,20 @@ static int parse_options(int argc, char **argv, struct fwd_options *opt)
 	while ((c = getopt_long(argc, argv, "n:m:v:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (!parse_number(optarg, UINT64_MAX, &opt->max_packets))
+			range = "0 to 18446744073709551615";
+			if (!parse_number(optarg, 0, UINT64_MAX, &opt->max_packets))
 				goto bad;
 			break;
 		case 'm':
-			if (!parse_number(optarg, UINT32_MAX, &v) || v == 0)
+			/* Fewer mbufs than one Rx burst never receive anything. */
+			range = "32 (one burst) to 4294967295";
+			if (!parse_number(optarg, BURST_SIZE, UINT32_MAX, &v))
 				goto bad;
 			opt->n_mbufs = v;
 			break;
 		case 'v':
-			if (!parse_number(optarg, 86400, &v))
+			range = "0 to 86400 seconds";
+			if (!parse_number(optarg, 0, 86400, &v))
 				goto bad;
 			opt->verify_seconds = v;
 			break;
@@ -147,7 +156,8 @@ static int parse_options(int argc, char **argv, struct fwd_options *opt)
 	}
 	return 0;
 bad:
-	fprintf(stderr, "%s: bad value '%s' for -%c\n", argv[0], optarg, c == 'D' ? '-' : c);
+	fprintf(stderr, "%s: bad value '%s' for -%c: give a whole number from %s\n",
+		argv[0], optarg, c, range);
 	return -1;
 }
 
@@ -271,8 +281,13 @@ int main(int argc, char **argv)
 		rte_exit(FWD_EXIT_USAGE, "Couldn't pair the ports: %u found, need an even number\n",
 			 nb_ports);
 
-	/* The one line that differs from the skeleton: Rx data is shared. */
-	pool = ccshared_dpdk_pool_create("ccshared_fwd", opt.n_mbufs, MBUF_CACHE_SIZE,
+	/*
+	 * The one call that differs from the skeleton: Rx data is shared.
+	 * DPDK refuses a per-lcore cache larger than the pool / 1.5, so a
+	 * small pool gets a smaller cache.
+	 */
+	pool = ccshared_dpdk_pool_create("ccshared_fwd", opt.n_mbufs,
+					 RTE_MIN(MBUF_CACHE_SIZE, (uint64_t)opt.n_mbufs * 2 / 3),
 					 RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id(),
 					 opt.development ? CCSHARED_DPDK_POOL_DEVELOPMENT : 0);
 	if (!pool) {

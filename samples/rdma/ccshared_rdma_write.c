@@ -14,17 +14,29 @@
  *   server: ccshared_rdma_write [options]
  *   client: ccshared_rdma_write [options] SERVER
  *
+ * Once a connection is under way, every wait watches both the connection's
+ * rdma_cm event channel and the completion channel, and gives up after
+ * --timeout seconds: a peer that dies makes the kernel's CM disconnect, and
+ * a peer that stops answering runs out the clock.  Either way the survivor
+ * says so and exits 1, instead of blocking on a completion that will never
+ * come.  A server that refuses a client tells it why in the reject's
+ * private data.
+ *
  * Exit status: see usage().
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rdma/rdma_cma.h>
 #include <rdma/rdma_verbs.h>
@@ -44,14 +56,21 @@ enum exit_status {
 /* Writes per batch before waiting for a completion: bounds the send queue. */
 #define BATCH 32
 
+/* The largest RDMA message InfiniBand allows (and rxe takes): 2 GiB. */
+#define MAX_MSG_SIZE (UINT64_C(1) << 31)
+
+/* The longest wait --timeout allows: a day. */
+#define MAX_TIMEOUT 86400
+
 struct options {
 	const char *server;	/* NULL: be the server */
 	const char *bind;	/* server: address to listen on */
-	const char *port;
+	char port[6];		/* 1 to 65535, in decimal */
 	size_t size;		/* bytes per region */
 	size_t offset;		/* the MR starts this far into the buffer */
 	unsigned int iters;
 	unsigned int slices;	/* slab mode: this many regions; 0: off */
+	unsigned int timeout;	/* seconds any one wait for the peer may take */
 	bool quiet;
 };
 
@@ -64,10 +83,25 @@ struct peer_info {
 	uint32_t count;		/* number of regions */
 };
 
+/*
+ * What a server that refuses a client puts in the reject's private data, so
+ * the client can tell "refused, because ..." (exit 1) from "nobody there"
+ * (exit 5).  InfiniBand's REJ carries 148 bytes of private data.
+ */
+#define REJECT_MAGIC "ccsrdmaw"
+
+struct reject_info {
+	char magic[8];		/* REJECT_MAGIC, without its NUL */
+	char reason[140];	/* NUL-terminated */
+};
+
 struct ctx {
 	struct options *opt;
 	struct rdma_cm_id *listen_id;
 	struct rdma_cm_id *id;
+	/* The connection's own CM event channel, once the id is migrated to it. */
+	struct rdma_event_channel *cm;
+	bool peer_gone;		/* the CM said the connection is over */
 	struct ibv_pd *pd;
 	struct ibv_comp_channel *channel;
 	struct ibv_cq *cq;
@@ -91,18 +125,23 @@ static void usage(const char *argv0)
 	printf("usage: %s [options]          start a server\n", argv0);
 	printf("       %s [options] SERVER   connect to SERVER\n\n", argv0);
 	printf("Options:\n");
-	printf("  -p, --port=PORT       port to listen on or connect to (default 18515)\n");
+	printf("  -p, --port=PORT       port to listen on or connect to, 1-65535 (default 18515)\n");
 	printf("  -b, --bind=ADDR       server: address to listen on (default: all)\n");
-	printf("  -s, --size=SIZE       bytes per write: 4096, 64K, 1M... (default 4096)\n");
-	printf("  -n, --iters=N         round trips (default 1)\n");
+	printf("  -s, --size=SIZE       bytes per write, 1 to 2G: 4096, 64K, 1M... (default 4096)\n");
+	printf("  -n, --iters=N         round trips, 1 to 4294967295 (default 1)\n");
 	printf("  -o, --offset=BYTES    register the MR this far into the buffer (default 0)\n");
 	printf("  -S, --slab=N          slab mode: N slices of SIZE in one MR, all written\n");
+	printf("                        (1 to 4294967295)\n");
+	printf("  -t, --timeout=SECONDS give up when the peer is silent this long, 1 to 86400;\n");
+	printf("                        also how long a server waits for its client (default 30)\n");
 	printf("  -q, --quiet           print only the result line\n");
 	printf("  -h, --help            this text\n\n");
-	printf("Both sides must use the same size, offset and slab options.\n\n");
+	printf("Both sides must use the same size and slab options; a server refuses a client\n");
+	printf("whose options differ, and says why.\n\n");
 	printf("Exit status:\n");
 	printf("  0  success: every byte arrived as written, both ways\n");
-	printf("  1  an operation failed, or the data did not match\n");
+	printf("  1  an operation failed, the data did not match, the peer went away or\n");
+	printf("     fell silent, or the server refused the client's options\n");
 	printf("  2  bad usage\n");
 	printf("  3  no system_cc_shared heap: load ccshared_heap\n");
 	printf("  4  the RDMA provider cannot take dma-buf MRs (EOPNOTSUPP)\n");
@@ -186,7 +225,9 @@ static int alloc_buffers(struct ctx *c)
 	ret = ccshared_heap_open(NULL, 0, &c->heap);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "Couldn't open /dev/dma_heap/%s: no such heap\n"
-			"hint: load ccshared_heap (modprobe ccshared_heap), or use a kernel with CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED\n",
+			"hint: load ccshared_heap ('modprobe ccshared_heap' once it is installed, 'insmod ccshared_heap.ko'\n"
+			"      from a build tree; outside a confidential guest only with force_non_coco=1), or use a\n"
+			"      kernel with CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED; see docs/heap.md\n",
 			CCSHARED_HEAP_DEFAULT);
 		return EXIT_NO_HEAP;
 	}
@@ -232,6 +273,14 @@ static int setup_verbs(struct ctx *c)
 	uint32_t k;
 	int ret;
 
+	struct ibv_port_attr port;
+
+	/* IB allows 2 GiB per message; a device may allow less. */
+	if (!ibv_query_port(c->id->verbs, c->id->port_num, &port) && opt->size > port.max_msg_sz) {
+		fprintf(stderr, "Couldn't use %zu-byte writes: %s takes at most %u bytes per message\n",
+			opt->size, ibv_get_device_name(c->id->verbs->device), port.max_msg_sz);
+		return EXIT_FAILED;
+	}
 	c->pd = ibv_alloc_pd(c->id->verbs);
 	if (!c->pd) {
 		fprintf(stderr, "Couldn't allocate PD\n");
@@ -270,13 +319,12 @@ static int setup_verbs(struct ctx *c)
 		c->local.stride = 0;
 		c->local.rkey = c->mr->rkey;
 	}
-	c->local.size = opt->size;
-	c->local.count = c->count;
-
 	c->channel = ibv_create_comp_channel(c->id->verbs);
 	if (c->channel)
 		c->cq = ibv_create_cq(c->id->verbs, 2 * BATCH + 8, NULL, c->channel, 0);
-	if (!c->cq || ibv_req_notify_cq(c->cq, 0)) {
+	/* Non-blocking: waits poll() the channel, bounded, then drain it. */
+	if (!c->cq || ibv_req_notify_cq(c->cq, 0) ||
+	    fcntl(c->channel->fd, F_SETFL, fcntl(c->channel->fd, F_GETFL) | O_NONBLOCK)) {
 		fprintf(stderr, "Couldn't create CQ\n");
 		return EXIT_FAILED;
 	}
@@ -298,30 +346,90 @@ static int post_recv(struct ctx *c)
 }
 
 /*
- * Block until one completion arrives; fail on any error completion.  The
- * peer's immediate may arrive while we wait for our own write: count it.
+ * Take one event from the connection's CM channel (it is readable).  After
+ * the connection is established the only news is bad: the peer
+ * disconnected (it exited, or was killed and its kernel tore the
+ * connection down), or the device went away.
+ */
+static void handle_cm_event(struct ctx *c)
+{
+	struct rdma_cm_event *event;
+
+	if (rdma_get_cm_event(c->cm, &event))
+		return;		/* EAGAIN: nothing after all */
+	switch (event->event) {
+	case RDMA_CM_EVENT_DISCONNECTED:
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+		c->peer_gone = true;
+		break;
+	default:
+		fprintf(stderr, "Ignoring rdma_cm event %s\n", rdma_event_str(event->event));
+		break;
+	}
+	if (c->peer_gone && !c->opt->quiet)
+		fprintf(stderr, "rdma_cm: %s\n", rdma_event_str(event->event));
+	rdma_ack_cm_event(event);
+}
+
+/*
+ * Wait for one completion, at most --timeout seconds, watching the CM
+ * channel too; fail on any error completion.  The peer's immediate may
+ * arrive while we wait for our own write: count it.  The CQ is polled once
+ * more after a disconnect, because a peer that finished and closed sends
+ * its last write before its disconnect.
  */
 static int wait_completion(struct ctx *c, struct ibv_wc *wc)
 {
+	struct pollfd fds[2] = {
+		{ .fd = c->channel->fd, .events = POLLIN },
+		{ .fd = c->cm->fd, .events = POLLIN },
+	};
+	bool timed_out = false;
 	struct ibv_cq *cq;
 	void *cq_ctx;
 	int n;
 
 	for (;;) {
 		n = ibv_poll_cq(c->cq, 1, wc);
-		if (n < 0)
+		if (n < 0) {
+			fprintf(stderr, "Couldn't poll the CQ\n");
 			return -1;
+		}
+		if (n == 1 && timed_out)
+			fprintf(stderr, "note: a completion came without a completion event\n");
 		if (n == 1)
 			break;
-		if (ibv_get_cq_event(c->channel, &cq, &cq_ctx))
+		if (c->peer_gone) {
+			fprintf(stderr, "The peer disconnected: it exited or was killed\n");
 			return -1;
-		ibv_ack_cq_events(cq, 1);
-		if (ibv_req_notify_cq(cq, 0))
+		}
+		if (timed_out) {
+			fprintf(stderr, "No completion for %u s: the peer stopped answering (-t sets the limit)\n",
+				c->opt->timeout);
 			return -1;
+		}
+		n = poll(fds, 2, (int)c->opt->timeout * 1000);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "Couldn't wait for a completion: %s\n", strerror(errno));
+			return -1;
+		}
+		/* Look at the CQ once more: an event may have gone missing. */
+		timed_out = n == 0;
+		if (fds[1].revents)
+			handle_cm_event(c);
+		if (fds[0].revents && ibv_get_cq_event(c->channel, &cq, &cq_ctx) == 0) {
+			ibv_ack_cq_events(cq, 1);
+			if (ibv_req_notify_cq(cq, 0))
+				return -1;
+		}
 	}
 	if (wc->status != IBV_WC_SUCCESS) {
-		fprintf(stderr, "Completion failed: %s (wr %" PRIu64 ")\n",
-			ibv_wc_status_str(wc->status), wc->wr_id);
+		fprintf(stderr, "Completion failed: %s (wr %" PRIu64 ")%s\n",
+			ibv_wc_status_str(wc->status), wc->wr_id,
+			c->peer_gone ? ": the peer disconnected" : "");
 		return -1;
 	}
 	if (wc->opcode == IBV_WC_RECV_RDMA_WITH_IMM) {
@@ -418,19 +526,96 @@ static int check_all(struct ctx *c, unsigned int iter, bool from_client)
 	return 0;
 }
 
-static bool peer_matches(struct ctx *c, const void *data, size_t len)
+/*
+ * Does the peer's buffer info (from the connection's private data) match
+ * ours?  If not, 'why' says how they differ, for both sides to print.
+ */
+static bool peer_matches(struct ctx *c, const void *data, size_t len, char *why, size_t why_len)
 {
 	if (!data || len < sizeof(c->remote)) {
-		fprintf(stderr, "Couldn't read the peer's buffer info\n");
+		snprintf(why, why_len, "the peer sent no buffer info: is it ccshared_rdma_write?");
 		return false;
 	}
 	memcpy(&c->remote, data, sizeof(c->remote));
 	if (c->remote.size != c->local.size || c->remote.count != c->local.count) {
-		fprintf(stderr, "The peer uses %" PRIu64 " x %u bytes, we use %" PRIu64 " x %u: use the same options\n",
-			c->remote.size, c->remote.count, c->local.size, c->local.count);
+		snprintf(why, why_len,
+			 "the %s writes %u x %" PRIu64 " bytes, the %s %u x %" PRIu64 ": use the same -s and -S on both sides",
+			 c->opt->server ? "client" : "server", c->local.count, c->local.size,
+			 c->opt->server ? "server" : "client", c->remote.count, c->remote.size);
 		return false;
 	}
 	return true;
+}
+
+/* Wait until 'fd' is readable, at most --timeout seconds.  0, or -1 with errno. */
+static int wait_readable(struct ctx *c, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n;
+
+	do
+		n = poll(&p, 1, (int)c->opt->timeout * 1000);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		errno = ETIMEDOUT;
+	return n > 0 ? 0 : -1;
+}
+
+/*
+ * Move the connection's id to an event channel of our own, non-blocking:
+ * from here on every CM event is waited for with poll() and a bound, next
+ * to the completion channel, instead of inside librdmacm's synchronous
+ * calls, which wait as long as the kernel's CM does.
+ */
+static int attach_cm_channel(struct ctx *c)
+{
+	c->cm = rdma_create_event_channel();
+	if (!c->cm || fcntl(c->cm->fd, F_SETFL, fcntl(c->cm->fd, F_GETFL) | O_NONBLOCK) ||
+	    rdma_migrate_id(c->id, c->cm)) {
+		fprintf(stderr, "Couldn't set up the rdma_cm event channel: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The next event on the connection's channel, at most --timeout away; ack it. */
+static struct rdma_cm_event *next_cm_event(struct ctx *c)
+{
+	struct rdma_cm_event *event;
+
+	for (;;) {
+		if (wait_readable(c, c->cm->fd))
+			return NULL;
+		if (rdma_get_cm_event(c->cm, &event) == 0)
+			return event;
+		if (errno != EAGAIN)
+			return NULL;
+	}
+}
+
+/* Refuse the client, and tell it why in the reject's private data. */
+static void reject(struct ctx *c, const char *why)
+{
+	struct reject_info info;
+
+	memset(&info, 0, sizeof(info));
+	memcpy(info.magic, REJECT_MAGIC, sizeof(info.magic));
+	snprintf(info.reason, sizeof(info.reason), "%s", why);
+	fprintf(stderr, "Refusing the client: %s\n", why);
+	if (rdma_reject(c->id, &info, sizeof(info)))
+		fprintf(stderr, "Couldn't reject the client: %s\n", strerror(errno));
+}
+
+/* The server's reason, when a reject carries one. */
+static const char *reject_reason(const struct rdma_cm_event *event, char *why, size_t why_len)
+{
+	const struct reject_info *info = event->param.conn.private_data;
+
+	if (!info || event->param.conn.private_data_len < sizeof(*info) ||
+	    memcmp(info->magic, REJECT_MAGIC, sizeof(info->magic)) != 0)
+		return NULL;
+	snprintf(why, why_len, "%.*s", (int)sizeof(info->reason), info->reason);
+	return why;
 }
 
 static int run_server(struct ctx *c)
@@ -441,6 +626,8 @@ static int run_server(struct ctx *c)
 	struct rdma_conn_param param = { .private_data = &c->local,
 					 .private_data_len = sizeof(c->local),
 					 .retry_count = 7, .rnr_retry_count = 7 };
+	struct rdma_cm_event *event;
+	char why[sizeof(((struct reject_info *)0)->reason)];
 	unsigned int i;
 	int ret;
 
@@ -459,32 +646,50 @@ static int run_server(struct ctx *c)
 	if (!opt->quiet)
 		printf("server: listening on port %s\n", opt->port);
 	fflush(stdout);
-	if (rdma_get_request(c->listen_id, &c->id)) {
-		fprintf(stderr, "Couldn't get a connection request: %s\n", strerror(errno));
+	/* rdma_get_request() would wait forever: wait for its event first. */
+	if (wait_readable(c, c->listen_id->channel->fd) || rdma_get_request(c->listen_id, &c->id)) {
+		fprintf(stderr, "Couldn't get a connection request%s: %s\n",
+			errno == ETIMEDOUT ? " (no client came)" : "", strerror(errno));
+		return EXIT_FAILED;
+	}
+	/* Before anything is allocated for it: a client that differs is told why. */
+	if (!peer_matches(c, c->id->event->param.conn.private_data,
+			  c->id->event->param.conn.private_data_len, why, sizeof(why))) {
+		reject(c, why);
 		return EXIT_FAILED;
 	}
 	ret = setup_verbs(c);
 	if (ret) {
-		rdma_reject(c->id, NULL, 0);
+		reject(c, "the server could not set up its buffer or queues; its output says why");
 		return ret;
 	}
-	if (!peer_matches(c, c->id->event->param.conn.private_data,
-			  c->id->event->param.conn.private_data_len)) {
-		rdma_reject(c->id, NULL, 0);
+	if (attach_cm_channel(c))
 		return EXIT_FAILED;
-	}
 	if (post_recv(c) || rdma_accept(c->id, &param)) {
 		fprintf(stderr, "Couldn't accept the connection: %s\n", strerror(errno));
 		return EXIT_FAILED;
 	}
+	event = next_cm_event(c);
+	if (!event || event->event != RDMA_CM_EVENT_ESTABLISHED) {
+		fprintf(stderr, "Couldn't establish the connection: %s\n",
+			event ? rdma_event_str(event->event) : strerror(errno));
+		if (event)
+			rdma_ack_cm_event(event);
+		return EXIT_FAILED;
+	}
+	rdma_ack_cm_event(event);
 	c->connected = true;
 
 	for (i = 0; i < opt->iters; i++) {
-		if (wait_imm(c, i) || check_all(c, i, true))
+		ret = wait_imm(c, i) || check_all(c, i, true);
+		if (!ret) {
+			fill_all(c, i, false);
+			ret = write_all(c, i);
+		}
+		if (ret) {
+			fprintf(stderr, "Couldn't finish round trip %u of %u\n", i + 1, opt->iters);
 			return EXIT_FAILED;
-		fill_all(c, i, false);
-		if (write_all(c, i))
-			return EXIT_FAILED;
+		}
 	}
 	printf("server: verified %u x %" PRIu64 " bytes x %u iterations from the client\n",
 	       c->count, c->local.size, opt->iters);
@@ -498,9 +703,12 @@ static int run_client(struct ctx *c)
 	struct rdma_conn_param param = { .private_data = &c->local,
 					 .private_data_len = sizeof(c->local),
 					 .retry_count = 7, .rnr_retry_count = 7 };
+	char why[sizeof(((struct reject_info *)0)->reason) + 32];
+	struct rdma_cm_event *event;
 	double t0, busy = 0, t;
 	unsigned int i;
 	uint64_t bytes;
+	bool matches;
 	int ret;
 
 	ret = rdma_getaddrinfo(opt->server, opt->port, &hints, &res);
@@ -508,7 +716,10 @@ static int run_client(struct ctx *c)
 		fprintf(stderr, "Couldn't resolve %s: %s\n", opt->server, strerror(errno));
 		return EXIT_UNREACHABLE;
 	}
-	/* Resolves the address and the route: this picks the RDMA device. */
+	/*
+	 * Resolves the address and the route, each bounded by librdmacm
+	 * (2 s): this picks the RDMA device.
+	 */
 	ret = rdma_create_ep(&c->id, res, NULL, NULL);
 	rdma_freeaddrinfo(res);
 	if (ret) {
@@ -517,29 +728,64 @@ static int run_client(struct ctx *c)
 			opt->server, strerror(errno), opt->server);
 		return EXIT_UNREACHABLE;
 	}
+	if (attach_cm_channel(c))
+		return EXIT_FAILED;
 	ret = setup_verbs(c);
 	if (ret)
 		return ret;
 	if (post_recv(c))
 		return EXIT_FAILED;
 	if (rdma_connect(c->id, &param)) {
-		fprintf(stderr, "Couldn't connect to %s:%s: %s\n"
-			"hint: is the server running (ccshared_rdma_write -p %s)?\n",
-			opt->server, opt->port, strerror(errno), opt->port);
+		fprintf(stderr, "Couldn't connect to %s:%s: %s\n", opt->server, opt->port,
+			strerror(errno));
 		return EXIT_UNREACHABLE;
 	}
-	c->connected = true;
-	if (!peer_matches(c, c->id->event->param.conn.private_data,
-			  c->id->event->param.conn.private_data_len))
-		return EXIT_FAILED;
+	event = next_cm_event(c);
+	if (!event) {
+		fprintf(stderr, "Couldn't connect to %s:%s: %s\n", opt->server, opt->port,
+			errno == ETIMEDOUT ? "no answer (-t sets how long to wait)" : strerror(errno));
+		return EXIT_UNREACHABLE;
+	}
+	switch (event->event) {
+	case RDMA_CM_EVENT_ESTABLISHED:
+		matches = peer_matches(c, event->param.conn.private_data,
+				       event->param.conn.private_data_len, why, sizeof(why));
+		rdma_ack_cm_event(event);
+		c->connected = true;
+		if (!matches) {
+			fprintf(stderr, "Couldn't use the connection: %s\n", why);
+			return EXIT_FAILED;
+		}
+		break;
+	case RDMA_CM_EVENT_REJECTED:
+		/* The server was reached: a reason means it refused us. */
+		if (reject_reason(event, why, sizeof(why))) {
+			fprintf(stderr, "Couldn't connect to %s:%s: the server refused: %s\n",
+				opt->server, opt->port, why);
+			rdma_ack_cm_event(event);
+			return EXIT_FAILED;
+		}
+		rdma_ack_cm_event(event);
+		fprintf(stderr, "Couldn't connect to %s:%s: %s\n"
+			"hint: is the server running (ccshared_rdma_write -p %s)?\n",
+			opt->server, opt->port, strerror(ECONNREFUSED), opt->port);
+		return EXIT_UNREACHABLE;
+	default:
+		fprintf(stderr, "Couldn't connect to %s:%s: %s (status %d)\n", opt->server,
+			opt->port, rdma_event_str(event->event), event->status);
+		rdma_ack_cm_event(event);
+		return EXIT_UNREACHABLE;
+	}
 
 	t0 = now();
 	for (i = 0; i < opt->iters; i++) {
 		t = now();
 		fill_all(c, i, true);
 		busy -= now() - t;
-		if (write_all(c, i) || wait_imm(c, i))
+		if (write_all(c, i) || wait_imm(c, i)) {
+			fprintf(stderr, "Couldn't finish round trip %u of %u\n", i + 1, opt->iters);
 			return EXIT_FAILED;
+		}
 		t = now();
 		if (check_all(c, i, false))
 			return EXIT_FAILED;
@@ -556,8 +802,11 @@ static int run_client(struct ctx *c)
 static void teardown(struct ctx *c)
 {
 	if (c->id) {
-		/* Only a connected id: disconnecting another one would block. */
-		if (c->connected)
+		/*
+		 * Tell a live peer we are done.  On our own channel this does
+		 * not wait for the peer's answer, so a dead peer costs nothing.
+		 */
+		if (c->connected && !c->peer_gone)
 			rdma_disconnect(c->id);
 		if (c->id->qp)
 			rdma_destroy_qp(c->id);
@@ -580,23 +829,34 @@ static void teardown(struct ctx *c)
 		ibv_dealloc_pd(c->pd);
 	if (c->id)
 		rdma_destroy_ep(c->id);
+	if (c->cm)
+		rdma_destroy_event_channel(c->cm);
 	if (c->listen_id)
 		rdma_destroy_ep(c->listen_id);
 	ccshared_buf_free(c->buf);
 	ccshared_heap_close(c->heap);
 }
 
-static bool parse_uint(const char *s, unsigned int *v)
+/* A decimal number in [min, max]: no sign, no spaces, no octal or hex. */
+static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned int *v)
 {
 	char *end;
 	unsigned long n;
 
+	if (!isdigit((unsigned char)*s))
+		return false;
 	errno = 0;
-	n = strtoul(s, &end, 0);
-	if (errno || *end || !*s || n > UINT32_MAX)
+	n = strtoul(s, &end, 10);
+	if (errno || *end || n < min || n > max)
 		return false;
 	*v = n;
 	return true;
+}
+
+static int bad_usage(const char *what, const char *value, const char *rule)
+{
+	fprintf(stderr, "Bad %s '%s': %s\n", what, value, rule);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -608,45 +868,51 @@ int main(int argc, char **argv)
 		{ "iters", required_argument, NULL, 'n' },
 		{ "offset", required_argument, NULL, 'o' },
 		{ "slab", required_argument, NULL, 'S' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct options opt = { .port = "18515", .size = 4096, .iters = 1 };
+	struct options opt = { .port = "18515", .size = 4096, .iters = 1, .timeout = 30 };
 	struct ctx c = { .opt = &opt };
+	size_t max_buf = SIZE_MAX - (size_t)sysconf(_SC_PAGESIZE) + 1, stride;
+	unsigned int port;
 	int ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "p:b:s:n:o:S:qh", long_options, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:b:s:n:o:S:t:qh", long_options, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
-			opt.port = optarg;
+			/* A port is 16 bits: 70000 must not become 4464. */
+			if (!parse_uint(optarg, 1, 65535, &port))
+				return bad_usage("port", optarg, "give a number from 1 to 65535");
+			snprintf(opt.port, sizeof(opt.port), "%u", port);
 			break;
 		case 'b':
 			opt.bind = optarg;
 			break;
 		case 's':
-			if (ccshared_parse_size(optarg, &opt.size) || !opt.size) {
-				fprintf(stderr, "Bad size '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
+			if (ccshared_parse_size(optarg, &opt.size) || !opt.size || opt.size > MAX_MSG_SIZE)
+				return bad_usage("size", optarg,
+						 "give 1 byte to 2G (2147483648), the largest RDMA message");
 			break;
 		case 'o':
-			if (ccshared_parse_size(optarg, &opt.offset)) {
-				fprintf(stderr, "Bad offset '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
+			if (ccshared_parse_size(optarg, &opt.offset))
+				return bad_usage("offset", optarg, "give a size in bytes: 0, 8K, 12345...");
 			break;
 		case 'n':
-			if (!parse_uint(optarg, &opt.iters) || !opt.iters) {
-				fprintf(stderr, "Bad iteration count '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
+			if (!parse_uint(optarg, 1, UINT32_MAX, &opt.iters))
+				return bad_usage("iteration count", optarg,
+						 "give a number from 1 to 4294967295");
 			break;
 		case 'S':
-			if (!parse_uint(optarg, &opt.slices) || !opt.slices) {
-				fprintf(stderr, "Bad slice count '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
+			if (!parse_uint(optarg, 1, UINT32_MAX, &opt.slices))
+				return bad_usage("slice count", optarg,
+						 "give a number from 1 to 4294967295");
+			break;
+		case 't':
+			if (!parse_uint(optarg, 1, MAX_TIMEOUT, &opt.timeout))
+				return bad_usage("timeout", optarg,
+						 "give whole seconds from 1 to 86400");
 			break;
 		case 'q':
 			opt.quiet = true;
@@ -666,6 +932,21 @@ int main(int argc, char **argv)
 			: "--offset and --slab do not go together\n");
 		return EXIT_USAGE;
 	}
+	/* The buffer must be one the heap could ever allocate. */
+	if (opt.offset > max_buf - opt.size) {
+		fprintf(stderr, "Bad offset: %zu + %zu bytes is larger than a buffer can be (%zu bytes)\n",
+			opt.offset, opt.size, max_buf);
+		return EXIT_USAGE;
+	}
+	/* Only a 32-bit size_t gets here: 2 GiB x UINT32_MAX fits in 64 bits. */
+	stride = (opt.size + CCSHARED_SLAB_ALIGN - 1) & ~(size_t)(CCSHARED_SLAB_ALIGN - 1);
+	if (opt.slices && stride > max_buf / opt.slices) {
+		fprintf(stderr, "Bad slab: %u slices of %zu bytes are larger than a buffer can be (%zu bytes)\n",
+			opt.slices, stride, max_buf);
+		return EXIT_USAGE;
+	}
+	c.local.size = opt.size;
+	c.local.count = opt.slices ? opt.slices : 1;
 
 	ret = alloc_buffers(&c);
 	if (!ret)

@@ -3,11 +3,12 @@
 # The sample's failures, each with a clear message and its exit status, and
 # the heap empty as the process exits (held at its exit, still alive) and
 # after: a pool larger than the guest's memory; PA mode, whose physical
-# addresses pagemap cannot show for the heap's mapping; bad usage.
+# addresses pagemap cannot show for the heap's mapping; bad usage, with
+# every numeric option tried at its limits.
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_require
 ccshared_heap_require
-plan 11
+plan 24
 nulls=(--vdev=net_null0 --vdev=net_null1)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -38,6 +39,26 @@ echo 0 >/proc/sys/vm/nr_hugepages
 
 "$fwd" "${EAL[@]}" "${nulls[@]}" -- -n many >/dev/null 2>&1
 is "a bad packet count exits with status 2" $? 2
+
+# Each option at its limit is taken (the run then stops at a pool larger
+# than memory, status 4); one beyond it is bad usage, status 2.
+# status ARGS...: the sample's exit status with ARGS after --.
+status() { "$fwd" "${EAL[@]}" "${nulls[@]}" -- "$@" >/dev/null 2>&1; echo $?; }
+is "-m 4294967294 is taken" "$(status -m 4294967294)" 4
+is "-m 4294967295 (the largest) is taken" "$(status -m 4294967295)" 4
+is "-m 4294967296 is bad usage" "$(status -m 4294967296)" 2
+is "-m 31 (less than one Rx burst) is bad usage" "$(status -m 31)" 2
+msg=$("$fwd" "${EAL[@]}" "${nulls[@]}" -- -m 31 2>&1)
+check "it names the range" grep -q "bad value '31' for -m: give a whole number from 32" <<<"$msg"
+is "-n 18446744073709551615 (the largest) is taken" \
+	"$(status -n 18446744073709551615 -m 4294967295)" 4
+is "-n 18446744073709551616 is bad usage" "$(status -n 18446744073709551616)" 2
+is "-n -1 is bad usage" "$(status -n -1)" 2
+is "-n ' 5' is bad usage" "$(status -n ' 5')" 2
+is "-v 86399 is taken" "$(status -v 86399 -m 4294967295)" 4
+is "-v 86400 (the largest) is taken" "$(status -v 86400 -m 4294967295)" 4
+is "-v 86401 is bad usage" "$(status -v 86401)" 2
+is "-v 0x10 is bad usage (decimal only)" "$(status -v 0x10)" 2
 msg=$("$fwd" "${EAL[@]}" --vdev=net_null0 -- -n 1 2>&1)
 is "an odd number of ports exits with status 2" $? 2
 check "it says why" grep -q "Couldn't pair the ports: 1 found" <<<"$msg"

@@ -16,7 +16,9 @@ modprobe virtio_net && sleep 1
 [ -d /sys/class/infiniband/rxe0 ] || { echo "PAIR-RESULT 1"; exit 1; }
 status=0
 if [ "$role" = 1 ]; then
-	timeout 240 ccshared_rdma_write -b 10.99.1.1 "$@" || status=$?
+	# The client's guest may boot well after this one: wait for it longer
+	# than the sample's default 30 s.
+	timeout 240 ccshared_rdma_write -b 10.99.1.1 -t 200 "$@" || status=$?
 else
 	# The server may still be booting: retry while it is unreachable.
 	for _ in $(seq 60); do

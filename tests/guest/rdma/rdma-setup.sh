@@ -85,22 +85,31 @@ rdma_setup_or_bail() {
 }
 
 # rdma_pair ARGS...: run a server and a client with the same ARGS over
-# rxe0; prints both outputs as diagnostics; fails unless both exit 0.
+# rxe0; print both outputs as diagnostics; fail unless both exit 0.  The
+# sample bounds its own waits (-t), and timeout(1) bounds each side again
+# (RDMA_PAIR_TIMEOUT, default 120 s), so that a hang ends with both sides'
+# output and the name of the side that hung, not with the part's timeout.
 rdma_pair() {
-	local port=$((20000 + RANDOM % 10000)) out status=0 sstatus spid
+	local port=$((20000 + RANDOM % 10000)) limit=${RDMA_PAIR_TIMEOUT:-120}
+	local out status=0 sstatus spid side
 	out=$(mktemp -d)
-	ccshared_rdma_write -p "$port" -b "$RDMA_ADDR" "$@" >"$out/server" 2>&1 &
+	timeout -k 5 "$limit" ccshared_rdma_write -p "$port" -b "$RDMA_ADDR" "$@" >"$out/server" 2>&1 &
 	spid=$!
 	for _ in $(seq 100); do
 		grep -q listening "$out/server" && break
 		kill -0 "$spid" 2>/dev/null || break
 		sleep 0.1
 	done
-	ccshared_rdma_write -p "$port" "$@" "$RDMA_ADDR" >"$out/client" 2>&1 || status=$?
-	# A client that never connected leaves the server waiting.
+	timeout -k 5 "$limit" ccshared_rdma_write -p "$port" "$@" "$RDMA_ADDR" >"$out/client" 2>&1 || status=$?
+	# A client that never connected leaves the server waiting (-t bounds it).
 	[ $status = 0 ] || kill "$spid" 2>/dev/null
 	wait "$spid"
 	sstatus=$?
+	for side in client server; do
+		case $([ $side = client ] && echo $status || echo $sstatus) in
+		124|137) echo "# $side: still running after $limit s: killed (timeout)" ;;
+		esac
+	done
 	[ $status != 0 ] || status=$sstatus
 	sed -E 's/^(server: )?/# server: /' "$out/server"
 	sed -E 's/^(client: )?/# client: /' "$out/client"

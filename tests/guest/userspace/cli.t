@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The ccshared CLI in the guest: help on every command, bad arguments give
-# a non-zero status and a message; before the heap module is loaded (this
-# test sorts first in its part), what every command says without it; then,
-# with it, info --json against the truth, alloc, stat and selftest on the
-# system heap and on system_cc_shared.
+# The ccshared CLI in the guest: help on every command, every row of the
+# rules table in docs/userspace.md ("The rules"), each number at its limit
+# and one beyond, the missing-heap hints before the module is loaded, info
+# --json against the truth, alloc, stat and selftest on the system heap and
+# on system_cc_shared.
 . "$CCSHARED_SRC/tests/lib/tap.sh"
 . "$CCSHARED_SRC/tests/lib/guest-heap.sh"
 ccshared=$CCSHARED_BUILD/userspace/ccshared
@@ -39,39 +39,142 @@ check "every option of every command is in its --help" sh -c "
 	'$ccshared' alloc --help | grep -q -- '--fill BYTE' &&
 	'$ccshared' selftest --help | grep -q -- '--size SIZE'"
 
-expect_fail "no command: status 2" 2 "no command given" "$ccshared"
-expect_fail "unknown command: status 2" 2 "unknown command 'frobnicate'" "$ccshared" frobnicate
-expect_fail "unknown global option: status 2" 2 "unrecognized option" "$ccshared" --bogus
-expect_fail "info with an argument: status 2" 2 "info takes no arguments" "$ccshared" info extra
-expect_fail "info with an unknown option: status 2" 2 "unrecognized option" "$ccshared" info --bogus
-expect_fail "stat --watch 0: status 2" 2 "at least 1 second" "$ccshared" stat --watch 0
-expect_fail "stat --watch abc: status 2" 2 "whole seconds" "$ccshared" stat --watch abc
-expect_fail "stat with an argument: status 2" 2 "stat takes no arguments" "$ccshared" stat extra
-expect_fail "alloc without SIZE: status 2" 2 "exactly one SIZE" "$ccshared" alloc
-expect_fail "alloc 64X: status 2" 2 "'64X' is not a size" "$ccshared" alloc 64X
-expect_fail "alloc 0: status 2" 2 "'0' is not a size" "$ccshared" alloc 0
-expect_fail "alloc 99999999T: status 2" 2 "too large" "$ccshared" alloc 99999999T
-expect_fail "alloc --fill 256: status 2" 2 "--fill takes a byte" "$ccshared" alloc 4K --fill 256
-expect_fail "alloc --hold -1: status 2" 2 "whole seconds" "$ccshared" alloc 4K --hold -1
-expect_fail "alloc from a missing heap: status 3 with a hint" 3 \
-	"Couldn't open heap nope.*|hint: /dev/dma_heap/nope does not exist" "$ccshared" alloc 4K --heap nope
-expect_fail "selftest --size bad: status 2" 2 "is not a size" "$ccshared" selftest --size 1.5G
-expect_fail "selftest with an argument: status 2" 2 "selftest takes no arguments" "$ccshared" selftest extra
-expect_fail "selftest on a missing heap: status 3" 3 "Couldn't open heap nope" "$ccshared" selftest --heap nope
+# re TEXT: TEXT as an extended regular expression that matches only itself.
+re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
 
-# Without the heap module.
-expect_fail "selftest without the heap: status 3, hint to load ccshared_heap" 3 \
-	"hint: the heap is missing; load ccshared's module" "$ccshared" selftest
-expect_fail "... and says this is not a CoCo guest" 3 \
-	"not a confidential guest" "$ccshared" alloc 4K
-expect_fail "stat without the module: status 3 with a hint" 3 \
-	"hint: the ccshared_heap module is not loaded" "$ccshared" stat
+# expect_status DESC STATUS CMD...: CMD exits with STATUS (whatever it says).
+expect_status() {
+	local desc=$1 want=$2 err status
+	shift 2
+	err=$("$@" 2>&1 >/dev/null)
+	status=$?
+	if [ "$status" = "$want" ]; then
+		_tap_result 0 "$desc"
+	else
+		_tap_result 1 "$desc"
+		printf '# command: %s\n# status: %s (want %s)\n# stderr: %s\n' "$*" "$status" "$want" "$err"
+	fi
+}
+
+# Before the module is loaded (this test sorts first in the part): the
+# missing-heap rows.  The hints say how the module may be loaded, not
+# modprobe alone, and name force_non_coco for this non-CoCo guest.
+expect_fail "system_cc_shared missing: status 3" 3 \
+	"^ccshared: Couldn't open heap system_cc_shared: No such file or directory" "$ccshared" alloc 4K
+expect_fail "... hint: how the module may be loaded" 3 \
+	"hint: load the ccshared_heap module: 'modprobe ccshared_heap' once it is installed" "$ccshared" alloc 4K
+expect_fail "... hint: insmod from a build tree, or the kernel's own heap" 3 \
+	"'insmod ccshared_heap.ko' from a build tree.*|CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED" "$ccshared" alloc 4K
+expect_fail "... hint: force_non_coco=1 outside a confidential guest, or --dev" 3 \
+	"not a confidential guest, so the module registers the heap only|force_non_coco=1" "$ccshared" selftest
+expect_fail "stat without the module: status 3, with the same hints" 3 \
+	"hint: the ccshared_heap module is not loaded|hint: load the ccshared_heap module" "$ccshared" stat
 check "alloc --dev falls back to the system heap and says so" sh -c \
 	"'$ccshared' alloc 4K --dev 2>&1 | grep -q 'development mode: system_cc_shared is missing'"
-
-# With it, from here on.
+# With the heap module, from here on.
 ccshared_heap_require
 heap_ready=1
+
+# The rules, row by row.  COMMAND.
+expect_fail "no command: status 2" 2 "^ccshared: no command given" "$ccshared"
+expect_fail "unknown command: status 2" 2 "^ccshared: unknown command 'frobnicate'" "$ccshared" frobnicate
+# Options: getopt's own messages carried no "ccshared:" and named the command.
+expect_fail "unknown global option: status 2" 2 "^ccshared: unknown option '--bogus'" "$ccshared" --bogus
+expect_fail "unknown global short option: status 2" 2 "^ccshared: unknown option '-x'" "$ccshared" -x
+expect_fail "alloc -1: unknown option, status 2" 2 "^ccshared: alloc: unknown option '-1'" "$ccshared" alloc -1
+expect_fail "info with an unknown option: status 2" 2 "^ccshared: info: unknown option '--bogus'" "$ccshared" info --bogus
+expect_fail "info -jx: status 2" 2 "^ccshared: info: unknown option '-x'" "$ccshared" info -jx
+expect_fail "alloc --hold without its argument: status 2" 2 \
+	"^ccshared: alloc: option '--hold' needs an argument" "$ccshared" alloc 4K --hold
+expect_fail "alloc -H without its argument: status 2" 2 \
+	"^ccshared: alloc: option '-H' needs an argument" "$ccshared" alloc 4K -H
+expect_fail "info --json=1: status 2" 2 "^ccshared: info: option '--json' takes no argument" \
+	"$ccshared" info --json=1
+expect_status "a unique abbreviation is taken (--ho 0)" 0 "$ccshared" alloc 4K --ho 0 --heap system
+expect_fail "an ambiguous abbreviation is not (--h)" 2 "^ccshared: alloc: unknown option '--h'" \
+	"$ccshared" alloc 4K --h 0
+# Arguments.
+expect_fail "info with an argument: status 2" 2 "^ccshared: info takes no arguments" "$ccshared" info extra
+expect_fail "stat with an argument: status 2" 2 "^ccshared: stat takes no arguments" "$ccshared" stat extra
+expect_fail "selftest with an argument: status 2" 2 "^ccshared: selftest takes no arguments" "$ccshared" selftest extra
+expect_fail "alloc without SIZE: status 2" 2 "^ccshared: alloc takes exactly one SIZE" "$ccshared" alloc
+expect_fail "alloc with two SIZEs: status 2" 2 "^ccshared: alloc takes exactly one SIZE" "$ccshared" alloc 4K 4K
+
+# SIZE: each form is taken.  A heap that does not exist fails after the
+# parse, with 3, so the forms cost no memory.
+for size in 1 4096 64K 64k 64KB 64kb 64KiB 64kib 1g 1G 1Gb 1GB 1GiB 1gib 3T 3tib \
+	18446744073709547519 18446744073709547520 17179869183G; do
+	expect_status "SIZE $size is taken" 3 "$ccshared" alloc "$size" --heap ccshared-no-such-heap
+done
+for size in 0 +64 " 64M" "64 M" 1.5G 0x10 64X 64MM 64Mx 1GiBB ""; do
+	expect_fail "SIZE '$size' is not a size: status 2" 2 "^ccshared: '$(re "$size")' is not a size$" \
+		"$ccshared" alloc "$size"
+done
+# The largest size is 16 EiB - 4 KiB; one byte more (or anything up to and
+# past SIZE_MAX) would wrap in the kernel's page rounding.
+for size in 18446744073709547521 18446744073709551615 18446744073709551616 16777216T 17179869184G; do
+	expect_fail "SIZE $size: too large, status 2" 2 \
+		"^ccshared: '$size' is not a size: too large; the largest is 18446744073709547520 bytes" \
+		"$ccshared" alloc "$size"
+done
+expect_fail "a bad SIZE is bad usage even where the heap is missing" 2 "too large" \
+	"$ccshared" alloc 18446744073709551615 --heap ccshared-no-such-heap
+expect_fail "selftest --size 1.5G: status 2" 2 "^ccshared: '1.5G' is not a size" "$ccshared" selftest --size 1.5G
+expect_fail "selftest --size 18446744073709551615: status 2" 2 "too large" \
+	"$ccshared" selftest --size 18446744073709551615
+expect_fail "the largest SIZE reaches the heap, which cannot supply it: status 1" 1 \
+	"^ccshared: Couldn't allocate 18446744073709547520 from system_cc_shared: Cannot allocate memory|hint: the heap is out of memory" \
+	"$ccshared" alloc 18446744073709547520
+
+# SECONDS.
+for seconds in 0 4294967294 4294967295; do
+	expect_status "--hold $seconds is taken" 3 \
+		"$ccshared" alloc 4K --hold $seconds --heap ccshared-no-such-heap
+done
+expect_fail "--hold 4294967296: status 2" 2 "^ccshared: --hold takes whole seconds, 0 to 4294967295, not '4294967296'" \
+	"$ccshared" alloc 4K --hold 4294967296
+expect_fail "--hold -1: status 2" 2 "^ccshared: --hold takes whole seconds" "$ccshared" alloc 4K --hold -1
+expect_fail "--hold 1.5: status 2" 2 "^ccshared: --hold takes whole seconds" "$ccshared" alloc 4K --hold 1.5
+expect_fail "stat --watch 0: status 2" 2 "^ccshared: --watch needs at least 1 second" "$ccshared" stat --watch 0
+expect_fail "stat --watch abc: status 2" 2 "^ccshared: --watch takes whole seconds" "$ccshared" stat --watch abc
+expect_fail "stat --watch 4294967296: status 2" 2 "^ccshared: --watch takes whole seconds" \
+	"$ccshared" stat --watch 4294967296
+# --watch 4294967295 prints once and sleeps: SIGINT ends it with 0 (3 when
+# there are no statistics to print).
+expect_status "stat --watch 4294967295 (the largest) is taken" "$([ -n "$heap_ready" ] && echo 0 || echo 3)" \
+	timeout --preserve-status -s INT 3 "$ccshared" stat --watch 4294967295
+check "stat --watch abc reports one error, not two" sh -c \
+	"! '$ccshared' stat --watch abc 2>&1 | grep -q 'at least 1 second'"
+
+# BYTE.
+for byte in 0 254 255 0x00 0xfe 0xff 0XFF 010; do
+	expect_status "--fill $byte is taken" 0 "$ccshared" alloc 4K --fill "$byte" --heap system
+done
+for byte in 256 0x100 -1 0x "" " 1" 0377 1.0; do
+	expect_fail "--fill '$byte': status 2" 2 "^ccshared: --fill takes a byte, 0-255 or 0x00-0xff, not '$(re "$byte")'" \
+		"$ccshared" alloc 4K --fill "$byte" --heap system
+done
+
+# NAME.
+long=$(printf 'h%.0s' $(seq 255))
+for name in "" . .. ../system a/b /dev/dma_heap/system "${long}h"; do
+	expect_fail "--heap '${name:0:20}': not a heap name, status 2" 2 \
+		"^ccshared: '.*' is not a heap name|^hint: a heap is named by its entry in /dev/dma_heap" \
+		"$ccshared" alloc 4K --heap "$name"
+done
+expect_fail "--heap of 255 bytes that does not exist: status 3" 3 \
+	"^ccshared: Couldn't open heap h+: No such file or directory" "$ccshared" alloc 4K --heap "$long"
+expect_fail "alloc from a missing heap: status 3 with a hint" 3 \
+	"hint: /dev/dma_heap/nope does not exist; 'ccshared info' lists the heaps" "$ccshared" alloc 4K --heap nope
+expect_fail "selftest on a missing heap: status 3" 3 "^ccshared: Couldn't open heap nope" "$ccshared" selftest --heap nope
+# A heap this user may not open.
+if command -v setpriv >/dev/null && setpriv --reuid 65534 --regid 65534 --clear-groups true 2>/dev/null; then
+	expect_fail "a heap nobody may open: status 3, hint" 3 \
+		"^ccshared: Couldn't open heap system: Permission denied|hint: /dev/dma_heap/system is not accessible" \
+		setpriv --reuid 65534 --regid 65534 --clear-groups "$ccshared" alloc 4K --heap system
+else
+	_tap_result 1 "a heap nobody may open (setpriv cannot drop to uid 65534 here)"
+fi
 
 # info --json, parsed, against what the kernel says.
 json=$("$ccshared" info --json)
@@ -124,8 +227,6 @@ else
 	_tap_result 1 "info --json stays valid JSON with odd heap names (cannot create a file in /dev/dma_heap)"
 fi
 rm -f "$odd_json"
-check "stat --watch abc reports one error, not two" sh -c \
-	"! '$ccshared' stat --watch abc 2>&1 | grep -q 'at least 1 second'"
 check "info (text) names the platform and the system heap" sh -c \
 	"'$ccshared' info | grep -q '^platform: *none' && '$ccshared' info | grep -q '^heaps:.* system'"
 

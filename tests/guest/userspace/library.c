@@ -6,12 +6,16 @@
  * bails out).  TAP output.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include <linux/dma-heap.h>
 
 #include "ccshared.h"
 #include "tap.h"		/* tests/lib/tap.h */
@@ -168,6 +172,79 @@ static void test_heap(const char *name, bool with_stats)
 	ccshared_heap_close(heap);
 }
 
+#define ACCESS_TESTS 7
+
+/*
+ * A dma-buf allocated read-only (or write-only), as another process may
+ * hand one over: ccshared_buf_map() refuses it with -EACCES (the kernel's
+ * generic mmap checks, before the heap is asked) and maps nothing.
+ * Then the size limit: SIZE_MAX rounded down to a page reaches the heap
+ * (which cannot supply it: -ENOMEM), one byte more is -EINVAL.  The
+ * largest size is tried on system_cc_shared only: the system heap may
+ * not fail such a size fast (measured on 7.3: it ran into the OOM killer).
+ */
+static void test_access(const char *name)
+{
+	static const struct {
+		int flags;
+		const char *what;
+	} modes[] = {
+		{ O_RDONLY, "read-only" },
+		{ O_WRONLY, "write-only" },
+		{ O_RDWR, "read-write" },
+	};
+	size_t max_size = SIZE_MAX - (size_t)sysconf(_SC_PAGESIZE) + 1;
+	struct ccshared_heap *heap = NULL;
+	struct ccshared_buf *buf;
+	char path[64];
+	void *addr;
+	int heap_fd, ret;
+
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
+	heap_fd = open(path, O_RDWR | O_CLOEXEC);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		struct dma_heap_allocation_data data = {
+			.len = 65536,
+			.fd_flags = modes[i].flags | O_CLOEXEC,
+		};
+
+		if (heap_fd < 0 || ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data) < 0 ||
+		    ccshared_buf_import((int)data.fd, &buf)) {
+			tap_ok(false, "%s: allocate 64 KiB %s: %s", name, modes[i].what,
+			       strerror(errno));
+			tap_ok(false, "%s: not run", name);
+			continue;
+		}
+		addr = NULL;
+		ret = ccshared_buf_map(buf, &addr);
+		if (modes[i].flags == O_RDWR)
+			ok(!ret && addr && addr == ccshared_buf_addr(buf),
+			   "%s: a %s buffer maps (%d)", name, modes[i].what, ret);
+		else
+			is_int(ret, -EACCES, "%s: mapping a %s buffer: -EACCES", name,
+			       modes[i].what);
+		ok(modes[i].flags == O_RDWR || (!addr && !ccshared_buf_addr(buf)),
+		   "%s: ... %s", name, modes[i].flags == O_RDWR ? "(control)" : "nothing is mapped");
+		ccshared_buf_free(buf);
+	}
+	if (heap_fd >= 0)
+		close(heap_fd);
+
+	ret = ccshared_heap_open(name, 0, &heap);
+	if (!ret)
+		ret = ccshared_buf_alloc(heap, max_size + 1, 0, &buf);
+	is_int(ret, -EINVAL, "%s: SIZE_MAX - page + 2 bytes: -EINVAL", name);
+	if (strcmp(name, CCSHARED_HEAP_DEFAULT) == 0) {
+		ret = heap ? ccshared_buf_alloc(heap, max_size, 0, &buf) : -EBADF;
+		if (!ret)
+			ccshared_buf_free(buf);
+		is_int(ret, -ENOMEM, "%s: SIZE_MAX - page + 1 bytes reaches the heap: -ENOMEM", name);
+	} else {
+		tap_skip("the system heap may not fail it fast (docs: upstream notes)", "%s: the largest size", name);
+	}
+	ccshared_heap_close(heap);
+}
+
 static void test_detect(bool heap_loaded)
 {
 	struct ccshared_platform_info info;
@@ -212,6 +289,8 @@ int main(void)
 	test_detect(true);
 	test_development_mode(true);
 	test_heap("system", false);
+	test_access("system");
 	test_heap("system_cc_shared", true);
+	test_access("system_cc_shared");
 	return tap_done();
 }
