@@ -398,8 +398,8 @@ static const char *const where_names[] = { "first", "middle", "last" };
 static void check_share_fails(int heap_fd, int where)
 {
 	long long chunks = 0, nth = 0, injected0, injected1 = 0;
-	struct caller a, b;
-	struct rules ra, rb;
+	struct caller a = { 0 }, b = { 0 };
+	struct rules ra = { { 0 } }, rb = { { 0 } };
 	bool fired = false, failed = false, ok;
 	int attempt, fd = 0;
 
@@ -446,8 +446,8 @@ static void check_share_fails(int heap_fd, int where)
 static void check_unshare_fails(int heap_fd, int where)
 {
 	long long chunks = 0, nth = 0, injected0, injected1 = 0;
-	struct caller a, b, c;
-	struct rules ra, rb;
+	struct caller a = { 0 }, b = { 0 }, c = { 0 };
+	struct rules ra = { { 0 } }, rb = { { 0 } };
 	bool fired = false, ok;
 	int attempt, fd;
 

@@ -12,7 +12,7 @@ if [ -e /dev/dma_heap/system_cc_shared ]; then
 	echo "Bail out! system_cc_shared is there already: 10-no-heap must run before anything loads the heap"
 	exit 1
 fi
-plan 11
+plan 10
 before=$(dmabuf_count)
 check "debugfs dma_buf/bufinfo is readable" test -n "$before"
 out=$(mktemp)

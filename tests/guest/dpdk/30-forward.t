@@ -12,7 +12,7 @@
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_require
 ccshared_heap_require
-plan 26
+plan 25
 N=100000
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

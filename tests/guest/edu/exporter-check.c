@@ -122,7 +122,7 @@ int main(void)
 	 * could fall back on.  Only the misc-device heap (6.12) unloads.
 	 */
 	if (kernel_major() >= 7) {
-		tap_skip("7.x cannot unload ccshared_heap", "policy on, no ccshared_heap: the impostor is refused");
+		tap_skip("by design: 7.x cannot unload ccshared_heap", "policy on, no ccshared_heap: the impostor is refused");
 	} else if (run("rmmod ccshared_heap")) {
 		tap_ok(false, "policy on, no ccshared_heap: cannot unload ccshared_heap");
 	} else {

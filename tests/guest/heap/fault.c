@@ -105,7 +105,7 @@ int main(void)
 	heap_read_stats(&end);
 	heap_print_stats("end", &end);
 	tap_ok(heap_pages_unaccounted(&end) == 0 && end.buffer_pages == 0,
-	       "every page is freed, pooled or counted as leaked (%ld unaccounted for)",
+	       "every page is freed, pooled or counted as leaked (%ld pages unaccounted for)",
 	       heap_pages_unaccounted(&end));
 
 	close(heap_fd);

@@ -195,7 +195,7 @@ int main(void)
 	heap_print_stats("end", &end);
 	tap_ok(end.buffers == 0 && end.bytes == 0 && end.buffer_pages == 0 &&
 	       heap_pages_unaccounted(&end) == 0,
-	       "no buffer is left, every page is accounted for (%ld unaccounted for)",
+	       "no buffer is left, every page is accounted for (%ld pages unaccounted for)",
 	       heap_pages_unaccounted(&end));
 	close(heap_fd);
 	heap_teardown();

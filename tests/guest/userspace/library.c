@@ -240,7 +240,7 @@ static void test_access(const char *name)
 			ccshared_buf_free(buf);
 		is_int(ret, -ENOMEM, "%s: SIZE_MAX - page + 1 bytes reaches the heap: -ENOMEM", name);
 	} else {
-		tap_skip("the system heap may not fail it fast (docs: upstream notes)", "%s: the largest size", name);
+		tap_skip("by design: the system heap may not fail it fast (docs: upstream notes)", "%s: the largest size", name);
 	}
 	ccshared_heap_close(heap);
 }
