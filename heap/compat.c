@@ -11,8 +11,10 @@
  * command of another type numbered 0 (DMA_BUF_IOCTL_SYNC sent to a heap
  * fd by mistake, say), or one whose output is too short to carry the new
  * fd, allocates a buffer and installs an fd the caller never learns
- * about.  This device refuses those with EINVAL, the core's errno for a
- * command it does not know, before allocating anything.
+ * about.  This device refuses those before allocating anything: a command
+ * of another type with ENOTTY, as upstream/0005 makes the core do, and one
+ * of the heap's type without room for the fd with EINVAL, the core's errno
+ * for a command it does not know.
  *
  * Unlike a heap added with dma_heap_add(), this one unloads: an open
  * device holds the module through its file operations' owner, and every
@@ -48,17 +50,23 @@ static int ccshared_misc_check(const struct dma_heap_allocation_data *data)
 }
 
 /*
- * Would the core allocate for @cmd, where the caller cannot get the fd or
- * never asked for an allocation?  @out_size is what goes back to it.
+ * Would the core allocate for @cmd, where the caller never asked for an
+ * allocation (another type: -ENOTTY) or cannot get the fd (@out_size, what
+ * goes back to it, too short: -EINVAL)?  0 if not.
  */
-static bool ccshared_misc_refused(unsigned int cmd, unsigned int out_size)
+static int ccshared_misc_refused(unsigned int cmd, unsigned int out_size)
 {
-	if (_IOC_TYPE(cmd) == DMA_HEAP_IOC_MAGIC &&
-	    out_size >= offsetofend(struct dma_heap_allocation_data, fd))
-		return false;
+	int ret;
+
+	if (_IOC_TYPE(cmd) != DMA_HEAP_IOC_MAGIC)
+		ret = -ENOTTY;
+	else if (out_size < offsetofend(struct dma_heap_allocation_data, fd))
+		ret = -EINVAL;
+	else
+		return 0;
 	pr_warn_ratelimited("ccshared_heap: %s[%d]: refusing ioctl %#x: not DMA_HEAP_IOCTL_ALLOC, or no room to return the fd (the dma-heap core would allocate a buffer the caller never learns about)\n",
 			    current->comm, task_pid_nr(current), cmd);
-	return true;
+	return ret;
 }
 
 /*
@@ -81,6 +89,9 @@ static long ccshared_misc_ioctl(struct file *file, unsigned int cmd,
 
 	if (_IOC_NR(cmd) != _IOC_NR(kcmd))
 		return -EINVAL;
+	/* Before anything is read: the argument is not ours to interpret. */
+	if (_IOC_TYPE(cmd) != DMA_HEAP_IOC_MAGIC)
+		return ccshared_misc_refused(cmd, 0);
 
 	in_size = _IOC_SIZE(cmd);
 	out_size = _IOC_SIZE(cmd);
@@ -105,10 +116,9 @@ static long ccshared_misc_ioctl(struct file *file, unsigned int cmd,
 	ret = ccshared_misc_check(data);
 	if (ret)
 		goto out;
-	if (ccshared_misc_refused(cmd, out_size)) {
-		ret = -EINVAL;
+	ret = ccshared_misc_refused(cmd, out_size);
+	if (ret)
 		goto out;
-	}
 
 	dmabuf = ccshared_heap_allocate(PAGE_ALIGN(data->len), data->fd_flags,
 					data->heap_flags);

@@ -94,7 +94,7 @@ case $kernel in
 	;;
 *)
 	for label in upstream_cc_shared upstream_cc_shared_patched; do
-		emit "ok [$label] # SKIP by design on this kernel: the in-tree heap needs the 7.x dma-heap core and DMA_ATTR_CC_SHARED (7.3 only)"
+		emit "ok [$label] # SKIP by design: the in-tree heap needs the 7.x dma-heap core and DMA_ATTR_CC_SHARED, so it runs on 7.3 only"
 	done
 	;;
 esac

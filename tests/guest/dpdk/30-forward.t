@@ -41,7 +41,7 @@ check "the pool walk at exit found no bad mbuf" grep -q " 0 bad mbufs$" "$log"
 is_heap_empty "the heap is empty after exit"
 echo "# $N packets in $((SECONDS - start)) s including EAL start-up"
 
-"# 374 was the largest pool that failed with the fixed cache of 250.
+# 374 was the largest pool that failed with the fixed cache of 250.
 for m in 32 33 64 374 375; do
 	out=$("$fwd" "${EAL[@]}" --vdev=net_null0 --vdev=net_null1 -- -n 1000 -m $m 2>&1)
 	is "a pool of $m mbufs forwards: status 0" $? 0 || printf '# %s\n' "$out"
