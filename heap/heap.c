@@ -68,9 +68,10 @@ atomic_t ccshared_plant_leak;
 /*
  * Chunks above min_order are only opportunistic, as the system heap's
  * high orders are: no reclaim, no retries, no warnings; a failure costs
- * one more, smaller chunk.  The smallest order may reclaim, but fails rather than invoke
- * the OOM killer, globally or in a memcg.  Everything is charged to the
- * caller's memcg.  No __GFP_HIGHMEM: conversions work on the linear map.
+ * smaller chunks and more conversions, not reclaim.  The smallest order
+ * may reclaim, but fails rather than invoke the OOM killer, globally or
+ * in a memcg.  Everything is charged to the caller's memcg.  No
+ * __GFP_HIGHMEM: conversions work on the linear map.
  */
 #define CCSHARED_HIGH_ORDER_GFP	(((GFP_USER | __GFP_NOWARN | __GFP_NORETRY) & \
 				  ~__GFP_RECLAIM) | __GFP_ACCOUNT)
@@ -438,8 +439,8 @@ EXPORT_SYMBOL_GPL(ccshared_heap_dmabuf_is_shared);
  * allocator, shared, then zeroed.  Every order from min_order up is tried,
  * not only a few: a conversion costs about the same whatever its size
  * (hypercalls, a cache flush and a TLB shootdown on every CPU), so a
- * buffer should cost one per set bit of its size in min_order units, and
- * one per 2 MiB above that.  Returns NULL with *ret = -ENOMEM when nothing
+ * buffer should cost one per 2 MiB, and one per set bit of the rest in
+ * min_order units.  Returns NULL with *ret = -ENOMEM when nothing
  * is available or the conversion failed; a chunk that failed to convert
  * has been leaked.
  */
