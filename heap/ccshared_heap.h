@@ -24,6 +24,14 @@
 
 #define CCSHARED_HEAP_NAME "system_cc_shared"
 
+/*
+ * Chunks are of every order from min_order up to this one, 2 MiB: TDX
+ * accepts and x86 maps large pages in 2 MiB, and a conversion splits the
+ * direct map no further than the chunk it converts.
+ */
+#define CCSHARED_MAX_ORDER 9
+#define CCSHARED_NR_ORDERS (CCSHARED_MAX_ORDER + 1)
+
 struct dma_buf;
 struct device;
 struct page;
@@ -50,6 +58,14 @@ struct ccshared_stats {
 	atomic_long_t taken_pages;	/* from the page allocator */
 	atomic_long_t returned_pages;	/* to the page allocator, private again */
 	atomic_long_t buffer_pages;	/* in buffers, or being allocated */
+	/*
+	 * By order: chunks taken from the page allocator (each one also a
+	 * conversion to shared, or a leak), and chunks in the pool now.
+	 * What an allocation actually got, where the page allocator could
+	 * not supply the order it asked for.
+	 */
+	atomic_long_t taken_chunks[CCSHARED_NR_ORDERS];
+	atomic_long_t pool_chunks[CCSHARED_NR_ORDERS];
 };
 
 extern struct ccshared_stats ccshared_stats;

@@ -5,6 +5,9 @@
  * tests.
  *
  *   stats         one "name: value" per line
+ *   orders        one line per chunk order from 0 to 9: "ORDER TAKEN POOL",
+ *                 the chunks of that order taken from the page allocator
+ *                 so far, and the chunks of that order in the pool now
  *   fail_share    N > 0: the Nth following conversion to shared fails
  *   fail_unshare  N > 0: the Nth following conversion to private fails
  *   drain_pool    any write converts back and frees the whole pool
@@ -83,6 +86,19 @@ static int ccshared_stats_show(struct seq_file *s, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ccshared_stats);
+
+static int ccshared_orders_show(struct seq_file *s, void *unused)
+{
+	struct ccshared_stats *st = &ccshared_stats;
+	unsigned int order;
+
+	for (order = 0; order < CCSHARED_NR_ORDERS; order++)
+		seq_printf(s, "%u %ld %ld\n", order,
+			   atomic_long_read(&st->taken_chunks[order]),
+			   atomic_long_read(&st->pool_chunks[order]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ccshared_orders);
 
 static ssize_t ccshared_drain_write(struct file *file, const char __user *buf,
 				    size_t count, loff_t *ppos)
@@ -449,6 +465,8 @@ int ccshared_debugfs_init(void)
 	ccshared_debugfs = debugfs_create_dir("ccshared_heap", NULL);
 	debugfs_create_file("stats", 0444, ccshared_debugfs, NULL,
 			    &ccshared_stats_fops);
+	debugfs_create_file("orders", 0444, ccshared_debugfs, NULL,
+			    &ccshared_orders_fops);
 	debugfs_create_atomic_t("fail_share", 0600, ccshared_debugfs,
 				&ccshared_fail_share);
 	debugfs_create_atomic_t("fail_unshare", 0600, ccshared_debugfs,

@@ -66,19 +66,12 @@ atomic_t ccshared_fail_unshare;
 atomic_t ccshared_plant_leak;
 
 /*
- * 2 MiB first: TDX accepts and x86 maps large pages in 2 MiB, and every
- * conversion splits the direct map down to the size of the chunk.  64 KiB
- * next, which also suits 64 KiB-granule hosts and IOMMUs; 4 KiB last.
- */
-static const unsigned int ccshared_orders[] = { 9, 4, 0 };
-
-#define CCSHARED_MAX_ORDER 9
-
-/*
- * Large chunks are only opportunistic: no reclaim, no retries, no
- * warnings.  The smallest order may reclaim, but fails rather than invoke
- * the OOM killer, globally or in a memcg.  Everything is charged to the
- * caller's memcg.  No __GFP_HIGHMEM: conversions work on the linear map.
+ * Chunks above min_order are only opportunistic, as the system heap's
+ * high orders are: no reclaim, no retries, no warnings; a failure costs
+ * smaller chunks and more conversions, not reclaim.  The smallest order
+ * may reclaim, but fails rather than invoke the OOM killer, globally or
+ * in a memcg.  Everything is charged to the caller's memcg.  No
+ * __GFP_HIGHMEM: conversions work on the linear map.
  */
 #define CCSHARED_HIGH_ORDER_GFP	(((GFP_USER | __GFP_NOWARN | __GFP_NORETRY) & \
 				  ~__GFP_RECLAIM) | __GFP_ACCOUNT)
@@ -443,24 +436,23 @@ EXPORT_SYMBOL_GPL(ccshared_heap_dmabuf_is_shared);
 /*
  * Get one shared, zeroed chunk of the largest order that fits @size and
  * @max_order: from the pool without a conversion, or fresh from the page
- * allocator, shared, then zeroed.  Returns NULL with *ret = -ENOMEM when
- * nothing is available or the conversion failed; a chunk that failed to
- * convert has been leaked.
+ * allocator, shared, then zeroed.  Every order from min_order up is tried,
+ * not only a few: a conversion costs about the same whatever its size
+ * (hypercalls, a cache flush and a TLB shootdown on every CPU), so a
+ * buffer should cost one per 2 MiB, and one per set bit of the rest in
+ * min_order units.  Returns NULL with *ret = -ENOMEM when nothing
+ * is available or the conversion failed; a chunk that failed to convert
+ * has been leaked.
  */
 static struct page *ccshared_get_chunk(unsigned long size, unsigned int max_order,
 				       unsigned int *order, int *ret)
 {
+	int o = min_t(int, max_order, ilog2(size >> PAGE_SHIFT));
 	struct page *page;
-	unsigned int i;
 	gfp_t gfp;
 
 	*ret = -ENOMEM;
-	for (i = 0; i < ARRAY_SIZE(ccshared_orders); i++) {
-		unsigned int o = ccshared_orders[i];
-
-		if (o > max_order || o < min_order || size < (PAGE_SIZE << o))
-			continue;
-
+	for (; o >= (int)min_order; o--) {
 		page = ccshared_pool_get(o);
 		if (!page) {
 			gfp = o == min_order ? CCSHARED_LOW_ORDER_GFP :
@@ -469,6 +461,7 @@ static struct page *ccshared_get_chunk(unsigned long size, unsigned int max_orde
 			if (!page)
 				continue;
 			atomic_long_add(1L << o, &ccshared_stats.taken_pages);
+			atomic_long_inc(&ccshared_stats.taken_chunks[o]);
 			if (ccshared_share(page, o)) {
 				ccshared_leak(page, o);
 				return NULL;
@@ -531,6 +524,11 @@ struct dma_buf *ccshared_heap_allocate(unsigned long len, u32 fd_flags,
 			goto release_chunks;
 		set_page_private(page, order);
 		list_add_tail(&page->lru, &chunks);
+		/*
+		 * The largest fit only shrinks as the buffer fills; a smaller
+		 * chunk than that means the page allocator had none larger,
+		 * and asking it again for each chunk would only cost time.
+		 */
 		max_order = order;
 		nents++;
 	}

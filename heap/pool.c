@@ -32,23 +32,14 @@ module_param(pool_max_mb, uint, 0644);
 MODULE_PARM_DESC(pool_max_mb,
 		 "Largest size of the pool of freed, still shared chunks, in MiB (default 64; 0 disables the pool)");
 
-/* Chunks by order, as the allocator asks for them. */
-static const unsigned int ccshared_pool_orders[] = { 9, 4, 0 };
-#define CCSHARED_POOL_LISTS ARRAY_SIZE(ccshared_pool_orders)
-
-static struct list_head ccshared_pool[CCSHARED_POOL_LISTS];
+/*
+ * One list per order: the allocator asks for a chunk of one order at a
+ * time, and takes one from the pool only where it is of exactly that
+ * order (chunks are neither split nor merged here).
+ */
+static struct list_head ccshared_pool[CCSHARED_NR_ORDERS];
 static DEFINE_SPINLOCK(ccshared_pool_lock);
 static struct shrinker *ccshared_shrinker;
-
-static struct list_head *ccshared_pool_list(unsigned int order)
-{
-	unsigned int i;
-
-	for (i = 0; i < CCSHARED_POOL_LISTS; i++)
-		if (ccshared_pool_orders[i] == order)
-			return &ccshared_pool[i];
-	return NULL;
-}
 
 /*
  * Would an allocation by the current task be charged to a memory cgroup?
@@ -76,14 +67,14 @@ static bool ccshared_caller_charged(void)
 
 static struct page *ccshared_pool_take(unsigned int order)
 {
-	struct list_head *list = ccshared_pool_list(order);
 	struct page *page;
 
 	spin_lock(&ccshared_pool_lock);
-	page = list_first_entry_or_null(list, struct page, lru);
+	page = list_first_entry_or_null(&ccshared_pool[order], struct page, lru);
 	if (page) {
 		list_del(&page->lru);
 		atomic_long_sub(1L << order, &ccshared_stats.pool_pages);
+		atomic_long_dec(&ccshared_stats.pool_chunks[order]);
 	}
 	spin_unlock(&ccshared_pool_lock);
 	return page;
@@ -105,7 +96,6 @@ void ccshared_pool_put(struct page *page, unsigned int order)
 {
 	unsigned long max_pages = (unsigned long)READ_ONCE(pool_max_mb) <<
 				  (20 - PAGE_SHIFT);
-	struct list_head *list = ccshared_pool_list(order);
 
 	atomic_long_sub(1L << order, &ccshared_stats.buffer_pages);
 	if (ccshared_inject(&ccshared_plant_leak))
@@ -117,10 +107,10 @@ void ccshared_pool_put(struct page *page, unsigned int order)
 	}
 
 	spin_lock(&ccshared_pool_lock);
-	if (list && atomic_long_read(&ccshared_stats.pool_pages) + (1L << order) <=
-		    max_pages) {
-		list_add(&page->lru, list);
+	if (atomic_long_read(&ccshared_stats.pool_pages) + (1L << order) <= max_pages) {
+		list_add(&page->lru, &ccshared_pool[order]);
 		atomic_long_add(1L << order, &ccshared_stats.pool_pages);
+		atomic_long_inc(&ccshared_stats.pool_chunks[order]);
 		page = NULL;
 	}
 	spin_unlock(&ccshared_pool_lock);
@@ -137,11 +127,13 @@ unsigned long ccshared_pool_drain(unsigned long nr_pages)
 {
 	unsigned long drained = 0;
 	struct page *page;
-	unsigned int i;
+	int order;
 
-	for (i = 0; i < CCSHARED_POOL_LISTS && drained < nr_pages; i++) {
-		unsigned int order = ccshared_pool_orders[i];
-
+	/*
+	 * Largest first: a conversion back costs about the same whatever the
+	 * chunk's size, so this frees the most memory per conversion.
+	 */
+	for (order = CCSHARED_MAX_ORDER; order >= 0 && drained < nr_pages; order--) {
 		while (drained < nr_pages) {
 			page = ccshared_pool_take(order);
 			if (!page)
@@ -179,7 +171,7 @@ int ccshared_pool_init(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < CCSHARED_POOL_LISTS; i++)
+	for (i = 0; i < CCSHARED_NR_ORDERS; i++)
 		INIT_LIST_HEAD(&ccshared_pool[i]);
 
 	ccshared_shrinker = shrinker_alloc(0, "ccshared_heap-pool");
