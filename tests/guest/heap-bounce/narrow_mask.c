@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "heaptest.h"
@@ -22,6 +23,7 @@
 #define MASK_MESSAGE "lies beyond the device"
 #define SWIOTLB_FULL "swiotlb buffer is full"
 #define MAX_FILLERS 64
+#define MAX_PROBES 8192
 
 /* A buffer of @len bytes whose pages all lie above (or below) 4 GiB. */
 static int alloc_placed(int heap_fd, size_t len, bool above, unsigned long long *lo)
@@ -62,14 +64,19 @@ static void expect_refusal(int fd, const char *options, const char *what)
 
 int main(void)
 {
-	int heap_fd, small, large, low, fillers[MAX_FILLERS], nfillers = 0;
-	unsigned long long lo;
+	int heap_fd, small, large, low, fillers[MAX_FILLERS], nfillers = 0, nprobes = 0;
+	static int probes[MAX_PROBES];
+	unsigned long long lo, hi;
 	char result[128];
 	long used;
+	struct rlimit nofile = { MAX_PROBES + 256, MAX_PROBES + 256 };
 	int ret;
 
 	if (heap_setup())
 		tap_bail("cannot load ccshared_heap " HEAP_LOAD_ARGS);
+	/* Every probe holds a dma-buf fd (root may raise the hard limit). */
+	if (setrlimit(RLIMIT_NOFILE, &nofile))
+		tap_bail("cannot allow %d open files", MAX_PROBES + 256);
 	if (swiotlb_used() < 0)
 		tap_bail("no swiotlb (debugfs swiotlb/io_tlb_used): the guest needs more than 4 GiB of memory");
 	tap_plan(12);
@@ -98,16 +105,36 @@ int main(void)
 	       "a 64-bit mask maps the same buffer, twice, without swiotlb (%s)",
 	       ret ? strerrorname_np(-ret) : result);
 
-	/* Fill the memory above 4 GiB until a buffer lands below it. */
+	/*
+	 * Fill the memory above 4 GiB until a buffer lands below it.  The
+	 * 128 MiB fillers take its 2 MiB blocks; once one of them reaches
+	 * below 4 GiB, what is left above is smaller blocks, which the page
+	 * allocator still prefers for a 64 KiB chunk: take those with 64 KiB
+	 * probes, kept until the end.
+	 */
 	low = alloc_placed(heap_fd, 64 * KiB, false, &lo);
 	while (low < 0 && nfillers < MAX_FILLERS &&
 	       free_memory_kb() > (long)(768 * MiB / KiB)) {
 		if (heap_alloc(heap_fd, 128 * MiB, O_RDWR | O_CLOEXEC, 0, &fillers[nfillers]))
 			break;
-		nfillers++;
+		if (heap_buffer_phys(fillers[nfillers++], &lo, &hi))
+			tap_bail("cannot learn where a filler lies");
+		if (lo < FOUR_GIB)
+			break;
 		low = alloc_placed(heap_fd, 64 * KiB, false, &lo);
 	}
-	tap_diag("%d MiB allocated to reach memory below 4 GiB", nfillers * 128);
+	while (low < 0 && nprobes < MAX_PROBES) {
+		if (heap_alloc(heap_fd, 64 * KiB, O_RDWR | O_CLOEXEC, 0, &probes[nprobes]))
+			break;
+		if (heap_buffer_phys(probes[nprobes], &lo, &hi))
+			tap_bail("cannot learn where a probe lies");
+		if (hi < FOUR_GIB)
+			low = probes[nprobes];
+		else
+			nprobes++;
+	}
+	tap_diag("%d MiB of fillers and %d KiB of probes allocated to reach memory below 4 GiB",
+		 nfillers * 128, nprobes * 64);
 	if (low < 0)
 		tap_bail("cannot get a buffer below 4 GiB");
 	used = swiotlb_used();
@@ -123,6 +150,8 @@ int main(void)
 
 	while (nfillers)
 		close(fillers[--nfillers]);
+	while (nprobes)
+		close(probes[--nprobes]);
 	close(low);
 	close(small);
 	close(large);
