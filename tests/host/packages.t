@@ -27,5 +27,28 @@ fi
 for pkg in libccshared0 libccshared-verbs0 libccshared-dpdk0 libccshared-dev ccshared-tools ccshared-dkms; do
 	check "$pkg is built" compgen -G "$out/${pkg}_*.deb"
 done
+
+# What ccshared-dkms ships must be all Kbuild needs: build it as DKMS's
+# make command does (make -C <headers> M=<source>), against the headers of
+# both kernels in the root, from a copy of the package's tree.
+. "$top/tests/vm/lib.sh"
+. "$VERSIONS_ENV"
+deb=$(compgen -G "$out/ccshared-dkms_*.deb" | head -n 1)
+tree=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$tree"' EXIT
+if [ -n "$deb" ] && dpkg-deb -x "$deb" "$tree"; then
+	src=$(compgen -G "$tree/usr/src/ccshared-*" | head -n 1)
+	for release in "$KERNEL_7_3" "$KERNEL_6_12"; do
+		rm -rf "$tree/build" && cp -a "$src" "$tree/build"
+		"$VM_DIR/in-root" "$ROOT" --bind "$tree" make -C "/usr/src/linux-headers-$release" \
+			M="$tree/build" modules >"$log" 2>&1
+		status=$?
+		is "ccshared-dkms's source builds for $release as DKMS builds it" "$status" 0 ||
+			grep -E 'rror|No such file' "$log" | head -n 20 | sed 's/^/# /'
+		check "... into ccshared_heap.ko" test -f "$tree/build/ccshared_heap.ko"
+	done
+else
+	_tap_result 1 "ccshared-dkms unpacks (dpkg-deb -x)"
+fi
 echo "1..$_tap_n"
 done_testing

@@ -20,7 +20,8 @@ check "the kernel's headers are at /usr/lib/modules/$release/build" \
 check "nothing of ccshared is installed yet" sh -c \
 	"! dpkg-query -W -f='\${Status}\n' ${PACKAGES[*]} 2>/dev/null | grep -q ' installed$'"
 
-check "dpkg -i installs all six (DKMS builds the module)" dpkg -i "${debs[@]}"
+check "dpkg -i installs all six (DKMS builds the module)" dpkg -i "${debs[@]}" ||
+	tail -n 30 /var/lib/dkms/"$DKMS_MODULE"/"$version"/build/make.log 2>&1 | sed 's/^/# make.log: /'
 for pkg in "${PACKAGES[@]}"; do
 	is "$pkg is installed" "$(dpkg-query -W -f='${Status}' "$pkg" 2>&1)" "install ok installed"
 done

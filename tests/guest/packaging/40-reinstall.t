@@ -11,7 +11,8 @@ version=$(dkms_version)
 
 mapfile -t debs < <(deb_files)
 check "udevd is still running" udevd_running
-check "dpkg -i installs all six again (DKMS builds the module again)" dpkg -i "${debs[@]}"
+check "dpkg -i installs all six again (DKMS builds the module again)" dpkg -i "${debs[@]}" ||
+	tail -n 30 /var/lib/dkms/"$DKMS_MODULE"/"$version"/build/make.log 2>&1 | sed 's/^/# make.log: /'
 is "dkms status: $DKMS_MODULE/$version installed for $release" \
 	"$(dkms status -m "$DKMS_MODULE" -v "$version" -k "$release" 2>&1)" \
 	"$DKMS_MODULE/$version, $release, $(uname -m): installed"
