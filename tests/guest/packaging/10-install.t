@@ -71,6 +71,32 @@ is "pkg-config knows ccshared, ccshared-verbs and ccshared-dpdk" \
 check "a program builds with pkg-config --cflags --libs ccshared" sh -c \
 	"cc -Wall -Werror -o '$tmp/hello' '$tmp/hello.c' \$(pkg-config --cflags --libs ccshared)"
 is "... and runs on the installed library" "$("$tmp/hello" 2>&1)" "none"
+# The other two headers and libraries, with what their .pc files require.
+cat >"$tmp/all.c" <<'C'
+#include <stdio.h>
+#include <ccshared.h>
+#include <ccshared-verbs.h>
+#include <ccshared-dpdk.h>
+
+/* Linked, not called: it needs an EAL. */
+static unsigned int (*volatile verify)(const struct ccshared_dpdk_pool *) =
+	ccshared_dpdk_pool_verify;
+
+int main(void)
+{
+	printf("%s|%d\n", ccshared_verbs_strerror(0), verify != NULL);
+	return 0;
+}
+C
+check "a program builds with ccshared-verbs.h and ccshared-dpdk.h (pkg-config ccshared-verbs ccshared-dpdk)" sh -c \
+	"cc -Wall -Werror -o '$tmp/all' '$tmp/all.c' \$(pkg-config --cflags --libs ccshared-verbs ccshared-dpdk)"
+out=$("$tmp/all" 2>&1)
+check "... and runs on the installed libraries ($out)" test "${out##*|}" = 1
+for lib in libccshared-verbs.so.0 libccshared-dpdk.so.0; do
+	is "... $lib comes from the package" \
+		"$(ldd "$tmp/all" | awk -v l=$lib '$1 == l { print $3 }' | xargs -r readlink -f)" \
+		"/usr/lib/$(gcc -print-multiarch)/${lib%.0}.$version"
+done
 rm -rf "$tmp"
 
 echo "1..$_tap_n"
