@@ -7,7 +7,7 @@
 KERNEL ?= 7.3
 KERNELS ?= 7.3 6.12
 
-.PHONY: check demo check-fresh build deb shell checkpatch conformance-table clean
+.PHONY: check demo check-fresh check-packaging build deb shell checkpatch conformance-table clean
 
 check:
 	tests/check $(foreach k,$(KERNELS),--kernel $(k))
@@ -20,6 +20,12 @@ demo:
 # FRESH='--release trixie --target check' narrows or widens it.
 check-fresh:
 	tests/fresh $(FRESH)
+
+# Not part of `check`: install the packages in a guest of each kernel as a
+# user would (DKMS builds the module there), use, purge and reinstall them
+# (tests/guest/packaging; about 25 minutes a kernel under TCG).
+check-packaging:
+	tests/check --part packaging $(foreach k,$(KERNELS),--kernel $(k))
 
 build:
 	tests/vm/build

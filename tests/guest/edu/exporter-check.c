@@ -21,7 +21,7 @@
 /* The exporter name the dma-buf core shows for @fd, in @name. */
 static void exp_name_of(int fd, char *name, size_t size)
 {
-	char path[64], line[256];
+	char path[64], line[256], value[256];
 	FILE *f;
 
 	name[0] = 0;
@@ -30,8 +30,11 @@ static void exp_name_of(int fd, char *name, size_t size)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "exp_name: %255s", line) == 1) {
-			snprintf(name, size, "%s", line);
+		/* Into a buffer of its own: sscanf must not write what it reads. */
+		if (sscanf(line, "exp_name: %255s", value) == 1) {
+			/* A name too long for @name is no name we know. */
+			if (strlen(value) < size)
+				memcpy(name, value, strlen(value) + 1);
 			break;
 		}
 	}
