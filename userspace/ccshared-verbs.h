@@ -9,6 +9,10 @@
  * Same error convention as ccshared.h: 0 or a negative errno.
  * -EOPNOTSUPP from a registration means the device or its provider cannot
  * take dma-buf MRs at all; ccshared_verbs_strerror() explains it.
+ *
+ * Builds against rdma-core 56 (Debian trixie) and later; the exported
+ * symbols are the same with every version.  Each call behaves the same
+ * with 56 and 65, except ccshared_verbs_import_ibv_buf(), which needs 65.
  */
 #ifndef CCSHARED_VERBS_H
 #define CCSHARED_VERBS_H
