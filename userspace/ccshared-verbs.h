@@ -9,6 +9,10 @@
  * Same error convention as ccshared.h: 0 or a negative errno.
  * -EOPNOTSUPP from a registration means the device or its provider cannot
  * take dma-buf MRs at all; ccshared_verbs_strerror() explains it.
+ *
+ * Builds against rdma-core 56 (Debian trixie) and later; the exported
+ * symbols are the same with every version.  Each call behaves the same
+ * with 56 and 65, except ccshared_verbs_import_ibv_buf(), which needs 65.
  */
 #ifndef CCSHARED_VERBS_H
 #define CCSHARED_VERBS_H
@@ -51,15 +55,57 @@ int ccshared_verbs_reg_buf(struct ibv_pd *pd, struct ccshared_buf *buf,
 int ccshared_verbs_reg_slice(struct ibv_pd *pd, struct ccshared_buf *buf,
 			     size_t offset, size_t length, uint64_t iova,
 			     int access, struct ibv_mr **mr);
-/* A sentence for errors from this library, with a hint for EOPNOTSUPP. */
+/*
+ * A sentence for errors from this library, with a hint for EOPNOTSUPP,
+ * ENODATA and ENOSYS.
+ */
 const char *ccshared_verbs_strerror(int err);
 
 /*
- * Will the kernel refuse plain ibv_reg_mr() on this device (the device
- * capability IBV_DEVICE_CC_DMA_BOUNCE)?  -EOPNOTSUPP: this library was
- * built against rdma-core headers without that flag, so it cannot tell.
+ * Will the kernel refuse plain ibv_reg_mr() on this device?  Reads the
+ * device capability IBV_DEVICE_CC_DMA_BOUNCE from ibv_query_device_ex().
+ * The bit is the kernel's (IB_UVERBS_DEVICE_CC_DMA_BOUNCE, 1 << 41 in
+ * <rdma/ib_user_verbs.h>, set by Linux 7.x for every DMA device in a guest
+ * with memory encryption), and libibverbs passes device_cap_flags_ex
+ * through unchanged, so the answer is the same whether this library was
+ * built against rdma-core 64+ (which names the flag) or 56 (which does not).
+ * *refused is false on kernels that do not report it (6.12: they take
+ * ibv_reg_mr() and bounce it through swiotlb in a CoCo guest, which is no
+ * use for RDMA either) and on devices whose provider has no
+ * query_device_ex.
+ * -EINVAL: a NULL argument; otherwise ibv_query_device_ex()'s error, negated.
  */
 int ccshared_verbs_plain_mr_refused(struct ibv_context *context, bool *refused);
+
+/*
+ * ---- rdma-core's own CoCo buffers (rdma-core 65 and later) -------------
+ *
+ * rdma-core 64 added ibv_alloc_buf() / ibv_reg_buf_mr(): the provider picks
+ * the memory (mlx5, with a parent domain allocated with
+ * IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC on a device that
+ * reports IBV_DEVICE_CC_DMA_BOUNCE, takes a dma-buf from
+ * /dev/dma_heap/system_cc_shared; every other provider page-aligned
+ * private memory).  65 added ibv_export_buf_dmabuf_fd().  docs/rdma.md says
+ * when to use which.
+ */
+struct ibv_buf;
+
+/*
+ * Wrap the dma-buf behind 'ibuf' (from ibv_alloc_buf()) in a new
+ * ccshared_buf, for ccshared_buf_sync_*(), ccshared_buf_set_name(),
+ * ccshared_verbs_reg_slice() in another PD or device, or a peer process.
+ * The ccshared_buf owns a new fd (ibv_export_buf_dmabuf_fd()); 'ibuf' stays
+ * the caller's, and the memory lives until both are freed (and every MR on
+ * it is deregistered).  Its size is the dma-buf's (the heap rounds up to
+ * pages).  ccshared_buf_map() maps it a second time: a different address
+ * for the same memory.
+ * -EINVAL: a NULL argument;
+ * -ENODATA: 'ibuf' is not backed by a dma-buf (ordinary memory: every
+ *           provider but mlx5, and mlx5 without the CoCo parent domain);
+ * -ENOSYS: this library was built against rdma-core older than 65;
+ * otherwise fcntl(F_DUPFD_CLOEXEC)'s or ccshared_buf_import()'s error.
+ */
+int ccshared_verbs_import_ibv_buf(struct ibv_buf *ibuf, struct ccshared_buf **buf);
 
 /* ---- Slab: one dma-buf, one MR, many fixed-size slices ------------------ */
 

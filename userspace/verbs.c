@@ -6,10 +6,21 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ccshared-verbs.h"
 #include "internal.h"
 #include "slab_core.h"
+
+/*
+ * rdma-core 64 named the kernel's capability bit; 56 passes the same bit
+ * through device_cap_flags_ex without a name.  The value is the kernel's
+ * UAPI (IB_UVERBS_DEVICE_CC_DMA_BOUNCE, include/uapi/rdma/ib_user_verbs.h),
+ * which cannot change.
+ */
+#ifndef IBV_DEVICE_CC_DMA_BOUNCE
+#define IBV_DEVICE_CC_DMA_BOUNCE (1ULL << 41)
+#endif
 
 struct ccshared_slab {
 	struct slab_core core;
@@ -68,7 +79,15 @@ const char *ccshared_verbs_strerror(int err)
 	case EOPNOTSUPP:
 		return "the RDMA device or its provider cannot register dma-buf "
 		       "memory (ibv_reg_dmabuf_mr); mlx5, efa, bnxt_re and irdma "
-		       "can, rxe and siw cannot";
+		       "can (rdma-core 65: also ionic and mana), rxe and siw cannot";
+	case ENODATA:
+		return "the rdma-core buffer is not a dma-buf: ibv_alloc_buf() gave "
+		       "ordinary memory (only mlx5 allocates dma-bufs, for a parent "
+		       "domain with IBV_PARENT_DOMAIN_INIT_ATTR_ALLOW_CC_UNPROTECTED_ALLOC "
+		       "on a device that reports IBV_DEVICE_CC_DMA_BOUNCE)";
+	case ENOSYS:
+		return "libccshared-verbs was built against an rdma-core without "
+		       "ibv_export_buf_dmabuf_fd() (it needs 65 or later)";
 	case EINVAL:
 		return "invalid argument: a NULL handle, a slice outside the buffer, "
 		       "or a slice not taken from this slab";
@@ -86,7 +105,6 @@ const char *ccshared_verbs_strerror(int err)
 
 int ccshared_verbs_plain_mr_refused(struct ibv_context *context, bool *refused)
 {
-#ifdef CCSHARED_HAVE_IBV_DEVICE_CC_DMA_BOUNCE
 	struct ibv_device_attr_ex attr;
 	int ret;
 
@@ -98,10 +116,27 @@ int ccshared_verbs_plain_mr_refused(struct ibv_context *context, bool *refused)
 		return -ret;
 	*refused = attr.device_cap_flags_ex & IBV_DEVICE_CC_DMA_BOUNCE;
 	return 0;
+}
+
+int ccshared_verbs_import_ibv_buf(struct ibv_buf *ibuf, struct ccshared_buf **bufp)
+{
+#ifdef CCSHARED_HAVE_IBV_EXPORT_BUF_DMABUF_FD
+	int fd, ret;
+
+	if (!ibuf || !bufp)
+		return -EINVAL;
+	errno = 0;
+	fd = ibv_export_buf_dmabuf_fd(ibuf);
+	if (fd < 0)
+		return errno ? -errno : -EIO;
+	ret = ccshared_buf_import(fd, bufp);
+	if (ret)
+		close(fd);
+	return ret;
 #else
-	(void)context;
-	(void)refused;
-	return -EOPNOTSUPP;
+	if (!ibuf || !bufp)
+		return -EINVAL;
+	return -ENOSYS;
 #endif
 }
 

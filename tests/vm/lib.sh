@@ -17,8 +17,8 @@ VERSIONS_ENV=$TOP/build/test-bed.env
 # also holds what the host-side scripts use (QEMU, busybox-static for the
 # initramfs, cpio, patch, zstd), and what `make deb` builds with and the
 # packaging tests install with (debhelper, dh-dkms, help2man, lintian;
-# dkms, udev).
-ROOT_PACKAGES=(build-essential pkg-config meson ninja-build libibverbs-dev
+# dkms, udev), and cmake for rdma-core 65 (tests/rdma-core).
+ROOT_PACKAGES=(build-essential pkg-config meson ninja-build cmake libibverbs-dev
 	librdmacm-dev rdma-core ibverbs-providers ibverbs-utils rdmacm-utils
 	perftest libdpdk-dev dpdk iproute2 kmod busybox-static pciutils strace
 	procps xz-utils zstd cpio patch qemu-system-x86
