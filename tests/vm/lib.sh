@@ -17,12 +17,15 @@ VERSIONS_ENV=$TOP/build/test-bed.env
 # also holds what the host-side scripts use (QEMU, busybox-static for the
 # initramfs, cpio, patch, zstd), and what `make deb` builds with and the
 # packaging tests install with (debhelper, dh-dkms, help2man, lintian;
-# dkms, udev), and cmake for rdma-core 65 (tests/rdma-core).
+# dkms, udev), cmake for rdma-core 65 (tests/rdma-provider/rdma-core-sid),
+# and what the patched perftest builds with (tests/perftest: autotools,
+# and the build dependencies of Debian's perftest source).
 ROOT_PACKAGES=(build-essential pkg-config meson ninja-build cmake libibverbs-dev
 	librdmacm-dev rdma-core ibverbs-providers ibverbs-utils rdmacm-utils
 	perftest libdpdk-dev dpdk iproute2 kmod busybox-static pciutils strace
 	procps xz-utils zstd cpio patch qemu-system-x86
-	debhelper dh-dkms help2man lintian dkms udev)
+	debhelper dh-dkms help2man lintian dkms udev
+	autoconf automake libtool libibumad-dev libpci-dev)
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

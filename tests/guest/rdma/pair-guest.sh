@@ -3,7 +3,9 @@
 # usage (in a guest of tests/vm/run-pair): pair-guest.sh ARGS... ROLE
 # One side of two-guests.host: rxe0 on eth0 (10.99.1.ROLE), then guest 1
 # serves and guest 2 connects, with ARGS for ccshared_rdma_write.  Prints
-# "PAIR-RESULT <exit status>" last, or "PAIR-SKIP <reason>".
+# "PAIR-RESULT <exit status>", or "PAIR-SKIP <reason>".  Then, in the same
+# boot, perftest on shared and on host memory (perftest-pair.sh: its
+# PERFTEST lines).
 . "$(dirname "$0")/rdma-setup.sh"
 role=${*: -1}
 set -- "${@:1:$#-1}"
@@ -29,4 +31,5 @@ else
 	done
 fi
 echo "PAIR-RESULT $status"
+"$(dirname "$0")/perftest-pair.sh" "$role" || status=1
 exit $status
