@@ -437,18 +437,22 @@ static int pool_create_mempool(struct ccshared_dpdk_pool *pool, const char *name
 /* ---- Create and destroy ----------------------------------------------- */
 
 /*
- * Allocate a buffer big enough for 'n_mbufs' data rooms.  In PA mode the
- * room lost at the end of each physically contiguous run can leave it
- * short; then try once more with the shortfall added.
+ * Allocate a buffer big enough for 'n_mbufs' data rooms.  In PA mode each
+ * physically contiguous run loses the room that does not fit at its end,
+ * and a fragmented heap gives small chunks (a 4 KiB chunk holds one
+ * 2176-byte room): grow the buffer by the shortfall, scaled by how well
+ * the last one was used, a few times.
  */
+#define POOL_SIZE_ATTEMPTS 4
+
 static int pool_setup_memory(struct ccshared_dpdk_pool *pool, unsigned int n_mbufs,
 			     size_t stride)
 {
 	uint64_t want = (uint64_t)n_mbufs * stride;
 	int ret;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		uint64_t have;
+	for (int attempt = 0; attempt < POOL_SIZE_ATTEMPTS; attempt++) {
+		uint64_t have, per_room;
 
 		/* rte_extmem_register() counts pages in an unsigned int. */
 		if (want > SIZE_MAX - pool->page_sz || want / pool->page_sz >= UINT_MAX) {
@@ -467,11 +471,15 @@ static int pool_setup_memory(struct ccshared_dpdk_pool *pool, unsigned int n_mbu
 			return 0;
 		POOL_LOG(DEBUG, "%u physical runs hold %" PRIu64 " of %u data rooms; growing",
 			 pool->n_runs, have, n_mbufs);
-		want += (n_mbufs - have) * stride + (uint64_t)pool->n_runs * stride;
+		/* have < n_mbufs here; have may be 0 for a heap of tiny chunks. */
+		per_room = want / RTE_MAX(have, (uint64_t)1);
+		want = per_room > (UINT64_MAX - (uint64_t)pool->n_runs * stride) / n_mbufs ?
+		       UINT64_MAX : per_room * n_mbufs + (uint64_t)pool->n_runs * stride;
 		pool_forget_iovas(pool);
 		pool_free_buf(pool);
 	}
-	POOL_LOG(ERR, "Couldn't fit %u data rooms into physically contiguous runs", n_mbufs);
+	POOL_LOG(ERR, "Couldn't fit %u data rooms into physically contiguous runs after %d attempts",
+		 n_mbufs, POOL_SIZE_ATTEMPTS);
 	return -ENOMEM;
 err_free:
 	pool_forget_iovas(pool);
