@@ -3,8 +3,9 @@
  * Internal interfaces of ccshared_heap.ko, shared by its source files:
  * heap.c (buffers and allocation), pool.c (the pool of shared chunks),
  * dma.c (device mappings), compat.c (the misc-device heap for kernels
- * without an exported dma_heap_add) and debugfs.c (statistics, fault
- * injection and the test importer).
+ * without an exported dma_heap_add), debugfs.c (statistics, fault
+ * injection and the test importer) and addr.c (the chunks' DMA addresses
+ * for privileged userspace).
  */
 #ifndef _CCSHARED_HEAP_H
 #define _CCSHARED_HEAP_H
@@ -137,6 +138,10 @@ void ccshared_dma_sync_for_device(struct ccshared_mapping *m);
 /* compat.c */
 int ccshared_misc_register(void);
 void ccshared_misc_unregister(void);
+
+/* addr.c: /dev/ccshared_heap, the DMA addresses of a buffer's chunks */
+int ccshared_addr_register(void);
+void ccshared_addr_unregister(void);
 
 /* debugfs.c */
 int ccshared_debugfs_init(void);

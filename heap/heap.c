@@ -688,16 +688,25 @@ static int __init ccshared_heap_init(void)
 	if (ret)
 		goto exit_pool;
 
+	/* Before the heap: on 7.x registering the heap cannot be undone. */
+	ret = ccshared_addr_register();
+	if (ret) {
+		pr_err("ccshared_heap: registering /dev/ccshared_heap failed (%d)\n", ret);
+		goto exit_debugfs;
+	}
+
 	ret = ccshared_heap_register();
 	if (ret) {
 		pr_err("ccshared_heap: registering %s failed (%d)\n",
 		       CCSHARED_HEAP_NAME, ret);
-		goto exit_debugfs;
+		goto unregister_addr;
 	}
 
 	pr_info("ccshared_heap: registered /dev/dma_heap/%s\n", CCSHARED_HEAP_NAME);
 	return 0;
 
+unregister_addr:
+	ccshared_addr_unregister();
 exit_debugfs:
 	ccshared_debugfs_exit();
 exit_pool:
@@ -714,6 +723,7 @@ exit_pool:
 static void __exit ccshared_heap_exit(void)
 {
 	ccshared_heap_unregister();
+	ccshared_addr_unregister();
 	ccshared_debugfs_exit();
 	ccshared_pool_exit();
 	pr_info("ccshared_heap: unloaded\n");

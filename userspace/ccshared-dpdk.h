@@ -64,11 +64,12 @@ enum ccshared_dpdk_pool_flags {
  *   ENOENT  the heap is missing (load ccshared_heap);
  *   EACCES  /dev/dma_heap/system_cc_shared is not accessible;
  *   ENOMEM  the heap or DPDK is out of memory;
- *   EPERM   PA mode, and /proc/self/pagemap hides physical addresses
- *           (needs CAP_SYS_ADMIN);
- *   ENOTSUP PA mode, where the physical addresses cannot be learnt (the
- *           heap maps with remap_pfn_range, which pagemap does not walk)
- *           or are not the DMA addresses (Arm CCA): use IOVA-as-VA;
+ *   EPERM   PA mode without CAP_SYS_ADMIN, which /dev/ccshared_heap
+ *           requires to tell the buffer's DMA addresses;
+ *   ENOTSUP PA mode where the DMA addresses cannot be learnt: no
+ *           /dev/ccshared_heap (the kernel's own heap, an older module;
+ *           pagemap does not show the heap's remap_pfn_range pages), or
+ *           development mode's system heap: use IOVA-as-VA;
  *   EINVAL  no name, no mbufs, unknown flags, a data room with no space
  *           for data (rte_pktmbuf_pool_create() would make such a useless
  *           pool; this call refuses it), or a cache too large for the
@@ -130,6 +131,62 @@ ccshared_dpdk_mbuf_is_shared(const struct ccshared_dpdk_pool *pool,
  * address.  Returns how many do not (0 is good).
  */
 unsigned int ccshared_dpdk_pool_verify(const struct ccshared_dpdk_pool *pool);
+
+/* ---- Shared descriptor rings (docs/dpdk.md, "Shared rings") ---------- */
+
+struct ccshared_dpdk_ring;
+struct rte_memzone;
+
+/*
+ * Put the descriptor ring 'ring_name' of queue 'queue_id' of port
+ * 'port_id' into shared memory, before that queue is set up.
+ *
+ * A PMD that reserves its rings with rte_eth_dma_zone_reserve() (e1000's
+ * igb and em, igc, ixgbe, ngbe, axgbe, nfp: "rx_ring" and "tx_ring") takes an existing memzone named "eth_p<port>_q<queue>_<ring>"
+ * when it is at least as large and as aligned as the PMD asks, and on the
+ * PMD's socket unless the queue is set up with SOCKET_ID_ANY.  This call
+ * reserves that memzone: 'size' bytes (rounded up to whole pages) of a
+ * system_cc_shared buffer, aligned to 'align' (a power of two, at most
+ * the page size), on a DPDK heap of its own whose allocator bookkeeping
+ * lies in a private page before the buffer and never in it.  Then set the
+ * queue up with SOCKET_ID_ANY, so that the PMD's own queue structures go
+ * to ordinary, private EAL memory and only the descriptors are shared,
+ * and check ccshared_dpdk_ring_in_place(): a PMD that does not use
+ * rte_eth_dma_zone_reserve() with that name has put its ring elsewhere.
+ * 'size' must cover what the PMD asks for, which for most PMDs is the
+ * ring of the most descriptors it supports, whatever nb_desc is; a
+ * smaller memzone makes queue setup fail (the PMD's ENOMEM, and ethdev
+ * logs that the memzone "does not justify the requested attributes").
+ *
+ * In IOVA-as-PA mode the IOVA comes from /dev/ccshared_heap (needs
+ * CAP_SYS_ADMIN), and the buffer must be physically contiguous.
+ *
+ * Returns NULL with rte_errno set: EINVAL (bad arguments), ENAMETOOLONG
+ * (the memzone name exceeds RTE_MEMZONE_NAMESIZE), EEXIST (a memzone of
+ * that name exists: the queue was set up already), ENOENT or EACCES (the
+ * heap), ENOMEM (no memory, or in PA mode no physically contiguous
+ * buffer), EPERM or ENOTSUP (PA mode, as for ccshared_dpdk_pool_create),
+ * ENOTSUP also when DPDK placed the memzone other than exactly on the
+ * shared buffer (a DPDK whose malloc differs from 24.11's); each failure
+ * is logged and holds nothing.
+ */
+struct ccshared_dpdk_ring *
+ccshared_dpdk_ring_reserve(uint16_t port_id, uint16_t queue_id, const char *ring_name,
+			   size_t size, unsigned int align);
+/* The memzone the PMD will find: its addr, iova and len are the buffer's. */
+const struct rte_memzone *ccshared_dpdk_ring_memzone(const struct ccshared_dpdk_ring *ring);
+/*
+ * Is the memzone of that name still this ring's own?  False once the PMD
+ * has freed it (queue release, port close) or put another in its place.
+ */
+bool ccshared_dpdk_ring_in_place(const struct ccshared_dpdk_ring *ring);
+/*
+ * Free the memzone if it is still this ring's (the PMD normally freed it
+ * at queue release: close the port first), then the heap and the buffer.
+ * If DPDK still holds memory of the heap, it is left mapped and logged.
+ * NULL is allowed.
+ */
+void ccshared_dpdk_ring_free(struct ccshared_dpdk_ring *ring);
 
 #ifdef __cplusplus
 }

@@ -201,6 +201,44 @@ int ccshared_buf_set_name(struct ccshared_buf *buf, const char *name);
 /* Unmap, close the fd and free the handle.  NULL is allowed. */
 void ccshared_buf_free(struct ccshared_buf *buf);
 
+/* ---- DMA addresses (privileged) ---------------------------------------- */
+
+/* The device that answers ccshared_buf_dma_addrs(), under 'root'. */
+#define CCSHARED_DMA_ADDRS_DEVICE "dev/ccshared_heap"
+
+/*
+ * One physically contiguous piece of a buffer.  The chunks of a buffer,
+ * in order, cover it from offset 0 to its size without gaps.
+ */
+struct ccshared_chunk {
+	uint64_t dma_addr;	/* the unencrypted DMA address (below) */
+	uint64_t len;		/* bytes, a whole number of pages */
+};
+
+/*
+ * Where a device that reaches memory without an IOMMU (uio_pci_generic,
+ * DPDK in IOVA-as-PA mode) finds the buffer: one entry per chunk, its
+ * unencrypted DMA address as the kernel computes it for a device with no
+ * bus offset (the physical address on SEV and TDX; with the realm's
+ * unprotected bit on Arm CCA).  Adjacent chunks may be contiguous; they
+ * are still listed separately.  The addresses hold for the buffer's whole
+ * life, and mean nothing through an IOMMU.
+ *
+ * On success *chunks is a malloc()ed array of *count entries, the
+ * caller's to free().  On failure neither is touched.
+ * -ENOTSUP: no /dev/ccshared_heap: the kernel's own heap, or a
+ *           ccshared_heap module older than this interface;
+ * -EPERM:   the caller lacks CAP_SYS_ADMIN (pagemap's rule for PFNs);
+ * -EACCES:  /dev/ccshared_heap is not accessible (root-only, 0600);
+ * -EINVAL:  'buf' is not a buffer of ccshared_heap (another heap's
+ *           dma-buf, development mode's system heap), or a NULL argument;
+ * -ENOMEM.  docs/security.md says why this is privileged, and safe.
+ */
+int ccshared_buf_dma_addrs(const struct ccshared_buf *buf,
+			   struct ccshared_chunk **chunks, size_t *count);
+/* Does <root>/dev/ccshared_heap exist (NULL: the running system)? */
+bool ccshared_dma_addrs_present(const char *root);
+
 /* ---- Helpers ----------------------------------------------------------- */
 
 /*

@@ -477,6 +477,7 @@ static int cmd_info(int argc, char **argv)
 			json_string(heaps[i]);
 		}
 		printf("],\n  \"module_loaded\": %s", access("/sys/module/ccshared_heap", F_OK) == 0 ? "true" : "false");
+		printf(",\n  \"dma_addrs\": %s", ccshared_dma_addrs_present(NULL) ? "true" : "false");
 		printf(",\n  \"parameters\": {");
 		for (i = 0; params && params[i]; i++) {
 			read_param(params[i], value, sizeof(value));
@@ -503,6 +504,9 @@ static int cmd_info(int argc, char **argv)
 		       platform.heap_provider == CCSHARED_HEAP_MODULE ? "served by ccshared_heap" :
 		       platform.heap_provider == CCSHARED_HEAP_BUILTIN ? "served by the kernel's built-in heap" :
 		       "missing");
+		printf("dma addresses:  %s\n", ccshared_dma_addrs_present(NULL) ?
+		       "/" CCSHARED_DMA_ADDRS_DEVICE " (privileged; DPDK's IOVA-as-PA mode needs it)" :
+		       "unavailable (no /" CCSHARED_DMA_ADDRS_DEVICE ": the kernel's own heap, or an older ccshared_heap)");
 		if (params && params[0]) {
 			printf("module parameters:\n");
 			for (i = 0; params[i]; i++) {

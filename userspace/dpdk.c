@@ -5,7 +5,8 @@
  * The pool's life, in the order ccshared_dpdk_pool_create() walks it and
  * ccshared_dpdk_pool_destroy() walks back:
  *   allocate and map a buffer from the heap;
- *   find each page's IOVA (the VA, or the PA from /proc/self/pagemap);
+ *   find each page's IOVA (the VA, or in PA mode the heap's DMA address
+ *   from /dev/ccshared_heap);
  *   register the buffer as DPDK external memory;
  *   DMA-map it for every probed device whose bus wants that;
  *   carve it into data rooms of an extbuf mbuf pool.
@@ -34,10 +35,6 @@
 RTE_LOG_REGISTER(ccshared_dpdk_logtype, ccshared.dpdk, INFO);
 #define RTE_LOGTYPE_CCSHARED_DPDK ccshared_dpdk_logtype
 #define POOL_LOG(level, ...) RTE_LOG_LINE(level, CCSHARED_DPDK, __VA_ARGS__)
-
-/* pagemap: bit 63 says the page is present, bits 0-54 hold its PFN. */
-#define PAGEMAP_PRESENT (UINT64_C(1) << 63)
-#define PAGEMAP_PFN_MASK ((UINT64_C(1) << 55) - 1)
 
 /* A range of the buffer whose IOVAs are contiguous. */
 struct pool_run {
@@ -140,61 +137,60 @@ static void pool_free_buf(struct ccshared_dpdk_pool *pool)
 /* ---- IOVAs ------------------------------------------------------------ */
 
 /*
- * PA mode: the IOVA of a page is its physical address.  pagemap reports it
- * for pages it can walk; unprivileged readers see PFN 0.  A heap that maps
- * with remap_pfn_range (VM_PFNMAP, as ccshared_heap and the in-tree heap
- * do) shows only holes, and then there is no way to learn the addresses
- * from userspace: PA mode fails with ENOTSUP.
+ * PA mode: the IOVA of a page is the DMA address a device without an IOMMU
+ * uses for it.  The heap maps with remap_pfn_range (VM_PFNMAP), which
+ * /proc/self/pagemap does not walk, so only ccshared_heap's
+ * /dev/ccshared_heap can say it (docs/heap.md).  That is also the right
+ * address where it is not the physical one (Arm CCA's unprotected bit).
  */
-static int pool_iova_from_pagemap(struct ccshared_dpdk_pool *pool, size_t n_pages)
+static int pool_iova_from_heap(struct ccshared_dpdk_pool *pool, size_t n_pages)
 {
-	uint64_t *entries;
-	ssize_t want = n_pages * sizeof(*entries), got;
-	off_t where = (uintptr_t)pool->addr / pool->page_sz * sizeof(*entries);
-	int fd, ret = 0;
+	struct ccshared_chunk *chunks;
+	size_t n_chunks, page = 0;
+	int ret;
 
-	entries = malloc(want);
-	if (!entries)
-		return -ENOMEM;
-	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		POOL_LOG(ERR, "Couldn't open /proc/self/pagemap for PA mode: %s", strerror(-ret));
-		goto out_free;
+	ret = ccshared_buf_dma_addrs(pool->buf, &chunks, &n_chunks);
+	switch (ret) {
+	case 0:
+		break;
+	case -ENOTSUP:
+		POOL_LOG(ERR, "Couldn't find the DMA addresses of the buffer for PA mode: there is no /%s (the kernel's own %s heap, or a ccshared_heap older than that interface, cannot tell them, and pagemap does not show the heap's pages); load a current ccshared_heap or use --iova-mode=va",
+			 CCSHARED_DMA_ADDRS_DEVICE, CCSHARED_HEAP_DEFAULT);
+		return ret;
+	case -EPERM:
+	case -EACCES:
+		POOL_LOG(ERR, "Couldn't find the DMA addresses of the buffer for PA mode: /%s needs CAP_SYS_ADMIN (%s); run privileged or use --iova-mode=va",
+			 CCSHARED_DMA_ADDRS_DEVICE, strerror(-ret));
+		return -EPERM;
+	default:
+		POOL_LOG(ERR, "Couldn't find the DMA addresses of the buffer for PA mode: %s",
+			 strerror(-ret));
+		return ret;
 	}
-	got = pread(fd, entries, want, where);
-	if (got != want) {
-		ret = got < 0 ? -errno : -EIO;
-		POOL_LOG(ERR, "Couldn't read /proc/self/pagemap: %s", strerror(-ret));
-		goto out_close;
-	}
-	for (size_t i = 0; i < n_pages; i++) {
-		uint64_t pfn = entries[i] & PAGEMAP_PFN_MASK;
 
-		if (!(entries[i] & PAGEMAP_PRESENT)) {
-			ret = -ENOTSUP;
-			POOL_LOG(ERR, "Couldn't find the physical address of page %zu: pagemap shows no page there (the heap maps with remap_pfn_range, and pagemap does not walk such mappings); use --iova-mode=va",
-				 i);
-			goto out_close;
+	for (size_t i = 0; i < n_chunks; i++) {
+		if (chunks[i].len % pool->page_sz || chunks[i].dma_addr % pool->page_sz) {
+			POOL_LOG(ERR, "Couldn't use chunk %zu (%" PRIu64 " bytes at 0x%" PRIx64 "): not in whole pages of %zu bytes",
+				 i, chunks[i].len, chunks[i].dma_addr, pool->page_sz);
+			ret = -EINVAL;
+			goto out;
 		}
-		if (pfn == 0) {
-			ret = -EPERM;
-			POOL_LOG(ERR, "Couldn't read physical addresses: /proc/self/pagemap hides them without CAP_SYS_ADMIN; run privileged or use --iova-mode=va");
-			goto out_close;
-		}
-		pool->page_iova[i] = pfn * pool->page_sz;
+		for (uint64_t off = 0; off < chunks[i].len && page < n_pages; off += pool->page_sz)
+			pool->page_iova[page++] = chunks[i].dma_addr + off;
 	}
-out_close:
-	close(fd);
-out_free:
-	free(entries);
+	if (page != n_pages) {
+		POOL_LOG(ERR, "Couldn't use the heap's chunks: they cover %zu of the buffer's %zu pages",
+			 page, n_pages);
+		ret = -EIO;
+	}
+out:
+	free(chunks);
 	return ret;
 }
 
 static int pool_find_iovas(struct ccshared_dpdk_pool *pool)
 {
 	size_t n_pages = pool->len / pool->page_sz;
-	struct ccshared_platform_info info;
 	int ret;
 
 	pool->page_iova = calloc(n_pages, sizeof(*pool->page_iova));
@@ -209,15 +205,12 @@ static int pool_find_iovas(struct ccshared_dpdk_pool *pool)
 			pool->page_iova[i] = (uintptr_t)pool->addr + i * pool->page_sz;
 		break;
 	case RTE_IOVA_PA:
-		/*
-		 * On Arm CCA a shared page's DMA address carries the realm's
-		 * "unprotected" IPA bit, which pagemap does not show.
-		 */
-		if (ccshared_detect(NULL, &info) == 0 && info.platform == CCSHARED_PLATFORM_CCA) {
-			POOL_LOG(ERR, "Couldn't use PA mode in an Arm CCA realm: physical addresses are not the shared pages' DMA addresses; use --iova-mode=va");
+		if (ccshared_heap_is_fallback(pool->heap)) {
+			POOL_LOG(ERR, "Couldn't use PA mode in development mode: the %s heap cannot tell its DMA addresses; use --iova-mode=va",
+				 ccshared_heap_name(pool->heap));
 			return -ENOTSUP;
 		}
-		ret = pool_iova_from_pagemap(pool, n_pages);
+		ret = pool_iova_from_heap(pool, n_pages);
 		if (ret)
 			return ret;
 		break;
@@ -444,18 +437,22 @@ static int pool_create_mempool(struct ccshared_dpdk_pool *pool, const char *name
 /* ---- Create and destroy ----------------------------------------------- */
 
 /*
- * Allocate a buffer big enough for 'n_mbufs' data rooms.  In PA mode the
- * room lost at the end of each physically contiguous run can leave it
- * short; then try once more with the shortfall added.
+ * Allocate a buffer big enough for 'n_mbufs' data rooms.  In PA mode each
+ * physically contiguous run loses the room that does not fit at its end,
+ * and a fragmented heap gives small chunks (a 4 KiB chunk holds one
+ * 2176-byte room): grow the buffer by the shortfall, scaled by how well
+ * the last one was used, a few times.
  */
+#define POOL_SIZE_ATTEMPTS 4
+
 static int pool_setup_memory(struct ccshared_dpdk_pool *pool, unsigned int n_mbufs,
 			     size_t stride)
 {
 	uint64_t want = (uint64_t)n_mbufs * stride;
 	int ret;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		uint64_t have;
+	for (int attempt = 0; attempt < POOL_SIZE_ATTEMPTS; attempt++) {
+		uint64_t have, per_room;
 
 		/* rte_extmem_register() counts pages in an unsigned int. */
 		if (want > SIZE_MAX - pool->page_sz || want / pool->page_sz >= UINT_MAX) {
@@ -474,11 +471,15 @@ static int pool_setup_memory(struct ccshared_dpdk_pool *pool, unsigned int n_mbu
 			return 0;
 		POOL_LOG(DEBUG, "%u physical runs hold %" PRIu64 " of %u data rooms; growing",
 			 pool->n_runs, have, n_mbufs);
-		want += (n_mbufs - have) * stride + (uint64_t)pool->n_runs * stride;
+		/* have < n_mbufs here; have may be 0 for a heap of tiny chunks. */
+		per_room = want / RTE_MAX(have, (uint64_t)1);
+		want = per_room > (UINT64_MAX - (uint64_t)pool->n_runs * stride) / n_mbufs ?
+		       UINT64_MAX : per_room * n_mbufs + (uint64_t)pool->n_runs * stride;
 		pool_forget_iovas(pool);
 		pool_free_buf(pool);
 	}
-	POOL_LOG(ERR, "Couldn't fit %u data rooms into physically contiguous runs", n_mbufs);
+	POOL_LOG(ERR, "Couldn't fit %u data rooms into physically contiguous runs after %d attempts",
+		 n_mbufs, POOL_SIZE_ATTEMPTS);
 	return -ENOMEM;
 err_free:
 	pool_forget_iovas(pool);
@@ -608,6 +609,20 @@ struct verify_state {
 	unsigned int bad;
 };
 
+/*
+ * The IOVA DPDK registered for @addr, from its memseg.  Not
+ * rte_mem_virt2iova(): in PA mode that reads /proc/self/pagemap, which
+ * has nothing for the heap's VM_PFNMAP mapping (RTE_BAD_IOVA).
+ */
+static rte_iova_t registered_iova(const void *addr)
+{
+	const struct rte_memseg *ms = rte_mem_virt2memseg(addr, NULL);
+
+	if (!ms || ms->iova == RTE_BAD_IOVA)
+		return RTE_BAD_IOVA;
+	return ms->iova + RTE_PTR_DIFF(addr, ms->addr);
+}
+
 static void verify_mbuf(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 {
 	struct verify_state *state = arg;
@@ -618,9 +633,9 @@ static void verify_mbuf(struct rte_mempool *mp, void *arg, void *obj, unsigned i
 		POOL_LOG(ERR, "mbuf %u: data room %p+%u is outside the shared buffer", idx,
 			 m->buf_addr, m->buf_len);
 		state->bad++;
-	} else if (rte_mem_virt2iova(m->buf_addr) != m->buf_iova) {
+	} else if (registered_iova(m->buf_addr) != m->buf_iova) {
 		POOL_LOG(ERR, "mbuf %u: IOVA 0x%" PRIx64 " is not the registered 0x%" PRIx64, idx,
-			 m->buf_iova, rte_mem_virt2iova(m->buf_addr));
+			 m->buf_iova, registered_iova(m->buf_addr));
 		state->bad++;
 	}
 }

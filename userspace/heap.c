@@ -6,6 +6,7 @@
  * misc-device compat path (6.12) serves the heap.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
+#include <linux/ccshared_heap.h>
 
 #include "ccshared.h"
 #include "internal.h"
@@ -283,4 +285,84 @@ void ccshared_buf_free(struct ccshared_buf *buf)
 		munmap(addr, buf->size);
 	close(buf->fd);
 	free(buf);
+}
+
+/*
+ * /dev/ccshared_heap belongs to ccshared_heap.ko from the version that
+ * added CCSHARED_HEAP_IOCTL_DMA_ADDRS on; the kernel's own heap and older
+ * modules have no such device.
+ */
+static int dma_addrs_open(const char *root, int *fd)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	ret = ccs_path(path, sizeof(path), root, CCSHARED_DMA_ADDRS_DEVICE);
+	if (ret)
+		return ret;
+	*fd = open(path, O_RDWR | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	return errno == ENOENT ? -ENOTSUP : -errno;
+}
+
+bool ccshared_dma_addrs_present(const char *root)
+{
+	return ccs_exists(root, CCSHARED_DMA_ADDRS_DEVICE);
+}
+
+int ccshared_buf_dma_addrs(const struct ccshared_buf *buf,
+			   struct ccshared_chunk **chunksp, size_t *countp)
+{
+	struct ccshared_heap_dma_addrs args = { 0 };
+	struct ccshared_heap_chunk *kchunks = NULL;
+	struct ccshared_chunk *chunks;
+	uint32_t count;
+	int dev, ret;
+
+	if (!buf || !chunksp || !countp)
+		return -EINVAL;
+	ret = dma_addrs_open(NULL, &dev);
+	if (ret)
+		return ret;
+
+	args.fd = buf->fd;
+	/* A buffer's chunks are fixed for its life: ask, then fetch. */
+	if (ioctl(dev, CCSHARED_HEAP_IOCTL_DMA_ADDRS, &args) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	count = args.count;
+	kchunks = calloc(count ? count : 1, sizeof(*kchunks));
+	if (!kchunks) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	args.count = count;
+	args.chunks = (uintptr_t)kchunks;
+	if (ioctl(dev, CCSHARED_HEAP_IOCTL_DMA_ADDRS, &args) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (args.count != count) {
+		ret = -EIO;
+		goto out;
+	}
+	/* The same layout, but the library's own type, not the kernel's. */
+	chunks = calloc(count ? count : 1, sizeof(*chunks));
+	if (!chunks) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		chunks[i].dma_addr = kchunks[i].dma_addr;
+		chunks[i].len = kchunks[i].len;
+	}
+	*chunksp = chunks;
+	*countp = count;
+	ret = 0;
+out:
+	free(kchunks);
+	close(dev);
+	return ret;
 }

@@ -12,6 +12,7 @@
  * status tells a script what happened.
  *
  *   ccshared_fwd [EAL options] -- [-n PACKETS] [-m MBUFS] [-v SECONDS] [--dev]
+ *                [--shared-rings]
  *
  * Exit status: 0 done; 1 an mbuf outside the shared buffer or a port
  * failure; 2 bad usage; 3 the heap is missing or not accessible; 4 not
@@ -54,7 +55,39 @@ struct fwd_options {
 	unsigned int n_mbufs;
 	unsigned int verify_seconds;
 	bool development;
+	bool shared_rings;
 };
+
+/*
+ * --shared-rings: each port's queue 0 rings, reserved in shared memory
+ * before queue setup.  The PMD takes a ring memzone only if it is at
+ * least as large as the PMD's largest ring; 256 KiB covers igb and em
+ * (4096 descriptors of 16 bytes) with room to spare.
+ */
+#define SHARED_RING_BYTES (256u << 10)
+#define SHARED_RING_ALIGN 4096u
+static const char *const ring_names[2] = { "rx_ring", "tx_ring" };
+static struct ccshared_dpdk_ring *rings[RTE_MAX_ETHPORTS][2];
+
+/*
+ * PMDs whose queue setup reserves "rx_ring" and "tx_ring" through
+ * rte_eth_dma_zone_reserve() (DPDK 24.11 sources).  Nothing at run time
+ * tells whether a PMD looked the memzone up: one that allocates its rings
+ * some other way (virtio, mlx5) or has none (net_null, net_ring) would
+ * leave the reservation unused and its rings private, so others are
+ * refused.
+ */
+static const char *const ring_pmds[] = {
+	"net_e1000_igb", "net_e1000_em", "net_igc", "net_ixgbe",
+};
+
+static bool pmd_reserves_rings(const char *driver)
+{
+	for (size_t i = 0; i < RTE_DIM(ring_pmds); i++)
+		if (strcmp(driver, ring_pmds[i]) == 0)
+			return true;
+	return false;
+}
 
 struct fwd_stats {
 	uint64_t rx_packets;
@@ -84,6 +117,9 @@ static void usage(const char *prog)
 	       "  -v, --verify S     walk the whole pool every S seconds (default 1, 0: only at exit)\n"
 	       "      --dev          development mode: outside a confidential guest, fall back\n"
 	       "                     to the system heap when system_cc_shared is missing\n"
+	       "      --shared-rings put each port's rx_ring and tx_ring in shared memory (for\n"
+	       "                     PMDs that use rte_eth_dma_zone_reserve: igb, em, ixgbe, ...);\n"
+	       "                     fail if the PMD does not take them\n"
 	       "  -h, --help         this text\n\n"
 	       "Exit status: 0 done, 1 failure, 2 usage, 3 no heap, 4 not enough shared memory.\n",
 	       prog);
@@ -112,6 +148,7 @@ static int parse_options(int argc, char **argv, struct fwd_options *opt)
 		{ "mbufs", required_argument, NULL, 'm' },
 		{ "verify", required_argument, NULL, 'v' },
 		{ "dev", no_argument, NULL, 'D' },
+		{ "shared-rings", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -143,6 +180,9 @@ static int parse_options(int argc, char **argv, struct fwd_options *opt)
 		case 'D':
 			opt->development = true;
 			break;
+		case 'R':
+			opt->shared_rings = true;
+			break;
 		case 'h':
 			usage(argv[0]);
 			return 1;
@@ -161,12 +201,46 @@ bad:
 	return -1;
 }
 
+/*
+ * Reserve the port's rings in shared memory; the queues are then set up on
+ * SOCKET_ID_ANY, so that the PMD finds them and keeps its own queue state
+ * in private EAL memory.
+ */
+static int rings_reserve(uint16_t port)
+{
+	for (int i = 0; i < 2; i++) {
+		rings[port][i] = ccshared_dpdk_ring_reserve(port, 0, ring_names[i],
+							    SHARED_RING_BYTES, SHARED_RING_ALIGN);
+		if (!rings[port][i])
+			return -rte_errno;
+	}
+	return 0;
+}
+
+/* Are both still ours?  If the PMD freed or replaced one, it is private. */
+static int rings_check(uint16_t port)
+{
+	for (int i = 0; i < 2; i++) {
+		if (!ccshared_dpdk_ring_in_place(rings[port][i])) {
+			fprintf(stderr, "port %u: the shared %s memzone is no longer in place; the PMD's ring is not in shared memory\n",
+				port, ring_names[i]);
+			return -ENOTSUP;
+		}
+	}
+	printf("port %u: rx_ring and tx_ring in shared memory at IOVA 0x%" PRIx64 " and 0x%" PRIx64 "\n",
+	       port, ccshared_dpdk_ring_memzone(rings[port][0])->iova,
+	       ccshared_dpdk_ring_memzone(rings[port][1])->iova);
+	return 0;
+}
+
 /* One Rx and one Tx queue, Rx mbufs from the shared pool. */
-static int port_init(uint16_t port, struct rte_mempool *mp)
+static int port_init(uint16_t port, struct rte_mempool *mp, bool shared_rings)
 {
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = RX_RING_SIZE, nb_txd = TX_RING_SIZE;
+	unsigned int socket = shared_rings ? (unsigned int)SOCKET_ID_ANY :
+					     (unsigned int)rte_eth_dev_socket_id(port);
 	int ret;
 
 	ret = rte_eth_dev_info_get(port, &info);
@@ -180,12 +254,27 @@ static int port_init(uint16_t port, struct rte_mempool *mp)
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
 	if (ret)
 		return ret;
-	ret = rte_eth_rx_queue_setup(port, 0, nb_rxd, rte_eth_dev_socket_id(port), NULL, mp);
+	if (shared_rings) {
+		if (!pmd_reserves_rings(info.driver_name)) {
+			fprintf(stderr, "port %u: %s does not reserve its rings with rte_eth_dma_zone_reserve(), so --shared-rings cannot share them (it works with net_e1000_igb, net_e1000_em, net_igc and net_ixgbe)\n",
+				port, info.driver_name);
+			return -ENOTSUP;
+		}
+		ret = rings_reserve(port);
+		if (ret)
+			return ret;
+	}
+	ret = rte_eth_rx_queue_setup(port, 0, nb_rxd, socket, NULL, mp);
 	if (ret)
 		return ret;
-	ret = rte_eth_tx_queue_setup(port, 0, nb_txd, rte_eth_dev_socket_id(port), NULL);
+	ret = rte_eth_tx_queue_setup(port, 0, nb_txd, socket, NULL);
 	if (ret)
 		return ret;
+	if (shared_rings) {
+		ret = rings_check(port);
+		if (ret)
+			return ret;
+	}
 	ret = rte_eth_dev_start(port);
 	if (ret)
 		return ret;
@@ -303,7 +392,7 @@ int main(int argc, char **argv)
 	       ccshared_dpdk_pool_is_fallback(pool) ? " (development mode: NOT shared)" : "");
 
 	RTE_ETH_FOREACH_DEV(port) {
-		ret = port_init(port, ccshared_dpdk_pool_mempool(pool));
+		ret = port_init(port, ccshared_dpdk_pool_mempool(pool), opt.shared_rings);
 		if (ret) {
 			fprintf(stderr, "Couldn't start port %u: %s\n", port, rte_strerror(-ret));
 			status = FWD_EXIT_FAILED;
@@ -324,6 +413,9 @@ out_ports:
 	RTE_ETH_FOREACH_DEV(port) {
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
+		/* Closing released the queues, and with them the PMD's memzones. */
+		for (int i = 0; i < 2; i++)
+			ccshared_dpdk_ring_free(rings[port][i]);
 	}
 	/* Ports are closed: every mbuf is back in the pool for the last walk. */
 	verify_pool(pool, &st);

@@ -2,13 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # The sample's failures, each with a clear message and its exit status, and
 # the heap empty as the process exits (held at its exit, still alive) and
-# after: a pool larger than the guest's memory; PA mode, whose physical
-# addresses pagemap cannot show for the heap's mapping; bad usage, with
-# every numeric option tried at its limits.
+# after: a pool larger than the guest's memory; bad usage, with every
+# numeric option tried at its limits.  PA mode is 55-pa-mode.t.
 . "$(dirname "$0")/dpdk-setup.sh"
 dpdk_require
 ccshared_heap_require
-plan 24
+plan 20
 nulls=(--vdev=net_null0 --vdev=net_null1)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -22,20 +21,6 @@ check "it says how much it could not allocate" \
 	grep -q "Couldn't allocate [0-9]* bytes from system_cc_shared: Cannot allocate memory" "$out" ||
 	sed 's/^/# /' "$out"
 is_heap_empty "the heap is empty after the failure"
-
-# PA mode needs hugepages for EAL's own memory.
-mkdir -p /dev/hugepages
-mountpoint -q /dev/hugepages || mount -t hugetlbfs none /dev/hugepages
-echo 64 >/proc/sys/vm/nr_hugepages
-hold_at_exit "$out" "$fwd" -m 64 --no-pci -l 0 --no-telemetry --iova-mode=pa "${nulls[@]}" -- -n 1
-held_check "PA mode: as it exits, the heap is empty" heap_is_empty
-held_release
-is "PA mode exits with status 1" "$held_exit" 1
-check "it explains that pagemap cannot show the heap's pages and names the way out" \
-	grep -q "pagemap shows no page there.*use --iova-mode=va" "$out" ||
-	sed 's/^/# /' "$out"
-is_heap_empty "the heap is empty after the PA-mode failure"
-echo 0 >/proc/sys/vm/nr_hugepages
 
 "$fwd" "${EAL[@]}" "${nulls[@]}" -- -n many >/dev/null 2>&1
 is "a bad packet count exits with status 2" $? 2

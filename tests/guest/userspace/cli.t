@@ -192,6 +192,7 @@ want = {
     "heap_provider": "ccshared_heap" if heap_ready else "missing",
     "heaps": heaps,
     "module_loaded": os.path.isdir("/sys/module/ccshared_heap"),
+    "dma_addrs": os.path.exists("/dev/ccshared_heap"),
 }
 bad = {k: (info.get(k), v) for k, v in want.items() if info.get(k) != v}
 pdir = "/sys/module/ccshared_heap/parameters"
