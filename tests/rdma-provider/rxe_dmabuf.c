@@ -9,16 +9,33 @@
  * addresses then name physical memory, so the CPU can reach the pages
  * behind them, which is all a software RDMA device needs.  README.md says
  * why this holds for a test peer and why it is no design for upstream.
+ *
+ * With map_user_mrs=1 (tests only), ordinary user MRs go the same way: the
+ * pinned pages are mapped for that device with the streaming DMA API, as
+ * ib_umem_get() maps them for a hardware RNIC, and rxe copies through the
+ * pages behind the DMA addresses, which is where such an RNIC's DMA would
+ * land.  Under swiotlb=force those are bounce slots, not the user's pages.
  */
 
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
+#include <linux/moduleparam.h>
 #include <linux/platform_device.h>
 
 #include "rxe.h"
 #include "rxe_loc.h"
 
+/* kzalloc_obj() arrived in 7.0; 6.12 has only the long form. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(p) kzalloc(sizeof(p), GFP_KERNEL)
+#endif
+
 static struct platform_device *rxe_dmabuf_pdev;
+
+static bool map_user_mrs;
+module_param(map_user_mrs, bool, 0644);
+MODULE_PARM_DESC(map_user_mrs,
+		 "Tests only: DMA-map user MRs through the rxe_dmabuf device, as for a hardware RNIC, and copy through the pages at their DMA addresses (default: no)");
 
 /*
  * Look up the page behind every page of the mapping.  The exporter may
@@ -33,10 +50,12 @@ static int rxe_dmabuf_fill_pages(struct rxe_mr *mr, struct ib_umem *umem)
 	unsigned long pfn;
 
 	for_each_sg_dma_page(sgt->sgl, &iter, sgt->nents, 0) {
-		if (mr->nbuf >= mr->num_buf)
+		dma_addr_t addr = sg_page_iter_dma_address(&iter);
+
+		if (mr->nbuf >= mr->num_buf || offset_in_page(addr))
 			return -EINVAL;
 
-		pfn = PHYS_PFN(dma_to_phys(dev, sg_page_iter_dma_address(&iter)));
+		pfn = PHYS_PFN(dma_to_phys(dev, addr));
 		if (!pfn_valid(pfn))
 			return -EFAULT;
 
@@ -95,18 +114,14 @@ err_release:
 	return err;
 }
 
-struct ib_mr *rxe_reg_user_mr_dmabuf(struct ib_pd *ibpd, u64 offset,
-				     u64 length, u64 iova, int fd, int access,
-				     struct ib_dmah *dmah,
-				     struct uverbs_attr_bundle *attrs)
+static struct ib_mr *rxe_reg_dmabuf_mr(struct ib_pd *ibpd, u64 offset,
+				       u64 length, u64 iova, int fd,
+				       int access)
 {
 	struct rxe_dev *rxe = to_rdev(ibpd->device);
 	struct rxe_pd *pd = to_rpd(ibpd);
 	struct rxe_mr *mr;
 	int err, cleanup_err;
-
-	if (dmah)
-		return ERR_PTR(-EOPNOTSUPP);
 
 	/* The pages are pinned: no on-demand paging, and no pmem to flush. */
 	if (access & ~RXE_ACCESS_SUPPORTED_MR ||
@@ -140,6 +155,75 @@ err_free:
 	kfree(mr);
 	rxe_dbg_pd(pd, "dma-buf MR failed, err = %d\n", err);
 	return ERR_PTR(err);
+}
+
+#ifdef RXE_DMABUF_NO_DMAH
+struct ib_mr *rxe_reg_user_mr_dmabuf(struct ib_pd *ibpd, u64 offset,
+				     u64 length, u64 iova, int fd, int access,
+				     struct uverbs_attr_bundle *attrs)
+{
+	return rxe_reg_dmabuf_mr(ibpd, offset, length, iova, fd, access);
+}
+#else
+struct ib_mr *rxe_reg_user_mr_dmabuf(struct ib_pd *ibpd, u64 offset,
+				     u64 length, u64 iova, int fd, int access,
+				     struct ib_dmah *dmah,
+				     struct uverbs_attr_bundle *attrs)
+{
+	if (dmah)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	return rxe_reg_dmabuf_mr(ibpd, offset, length, iova, fd, access);
+}
+#endif
+
+/*
+ * With map_user_mrs set, map the pinned pages of a user MR for the
+ * rxe_dmabuf device with @dma_attrs, as the kernel's ib_umem_get() would
+ * for a hardware RNIC, and point the MR at the pages behind the DMA
+ * addresses.  The umem's own DMA fields hold rxe's virtual addresses,
+ * which its release ignores, so they are reused for the mapping.  On
+ * dma-direct without bouncing those are the user's pages again; under
+ * swiotlb=force they are bounce slots, and nothing syncs them while the
+ * MR lives, as nothing does for an RNIC's MR.
+ */
+int rxe_dmabuf_map_user_mr(struct rxe_mr *mr, struct ib_umem *umem,
+			   unsigned long dma_attrs)
+{
+	struct device *dev = &rxe_dmabuf_pdev->dev;
+	struct sg_table *sgt = &umem->sgt_append.sgt;
+	int err;
+
+	if (!READ_ONCE(map_user_mrs))
+		return 0;
+
+	err = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, dma_attrs);
+	if (err) {
+		rxe_dbg_mr(mr, "DMA mapping failed, err = %d\n", err);
+		return err;
+	}
+
+	mr->nbuf = 0;
+	err = rxe_dmabuf_fill_pages(mr, umem);
+	if (err) {
+		dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, dma_attrs);
+		return err;
+	}
+
+	mr->dma_mapped = true;
+	mr->dma_attrs = dma_attrs;
+	return 0;
+}
+
+/* Undo rxe_dmabuf_map_user_mr(), before the umem is released. */
+void rxe_dmabuf_unmap_user_mr(struct rxe_mr *mr)
+{
+	if (!mr->dma_mapped)
+		return;
+
+	dma_unmap_sgtable(&rxe_dmabuf_pdev->dev, &mr->umem->sgt_append.sgt,
+			  DMA_BIDIRECTIONAL, mr->dma_attrs);
+	mr->dma_mapped = false;
 }
 
 int rxe_dmabuf_init(void)

@@ -10,8 +10,8 @@
 role=${*: -1}
 set -- "${@:1:$#-1}"
 case $(uname -r) in
-7.3.*) ;;
-*) echo "PAIR-SKIP the test rxe with dma-buf MRs is built for Debian's 7.3 kernel only, this is $(uname -r)"; exit 0 ;;
+7.3.*|6.12.*) ;;
+*) echo "PAIR-SKIP the test rxe with dma-buf MRs is built for Debian's 7.3 and 6.12 kernels only, this is $(uname -r)"; exit 0 ;;
 esac
 modprobe virtio_net && sleep 1
 { rdma_heap && rdma_rxe_up eth0 "10.99.1.$role/24"; } 2>&1 | sed 's/^/setup: /'

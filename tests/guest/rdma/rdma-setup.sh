@@ -12,12 +12,13 @@ RDMA_ADDR=10.99.0.1
 PATH=$CCSHARED_BUILD/samples/rdma:$PATH
 . "$CCSHARED_SRC/tests/lib/guest-heap.sh"
 
-# The rxe patch targets Debian's 7.3 kernel only: elsewhere the test skips
-# by design.  On 7.3 the test rxe is required: not built, it bails out.
+# The rxe patches target Debian's 7.3 and 6.12 kernels, the two the test
+# bed boots: elsewhere the test skips by design.  On those the test rxe is
+# required: not built, it bails out.
 rdma_skip_unless_supported() {
 	case $(uname -r) in
-	7.3.*) ;;
-	*) echo "1..0 # SKIP by design: the test rxe with dma-buf MRs is built for Debian's 7.3 kernel only, this is $(uname -r)"; exit 0 ;;
+	7.3.*|6.12.*) ;;
+	*) echo "1..0 # SKIP by design: the test rxe with dma-buf MRs is built for Debian's 7.3 and 6.12 kernels only, this is $(uname -r)"; exit 0 ;;
 	esac
 	if [ ! -e "$RDMA_PROVIDER_DIR/$(uname -r)/rdma_rxe.ko" ] ||
 	   [ ! -e "$RDMA_PROVIDER_DIR/librxe-rdmav34.so" ]; then
