@@ -20,7 +20,9 @@ dpdk_require
 [ -x "$nic_fwd" ] || { echo "Bail out! $nic_fwd is not built"; exit 1; }
 ccshared_heap_require
 trace_mark
-plan $((23 + ${EXPECT_REFUSAL:+1}))
+results=23
+[ -z "${EXPECT_REFUSAL:-}" ] || results=24
+plan $results
 COUNT=${COUNT:-100}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
