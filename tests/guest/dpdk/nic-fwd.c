@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dpdk-nic-fwd: forward between ports 0 and 1 (real NICs) with Rx mbufs
+ * from a plain rte_pktmbuf_pool_create() pool ("private") or from a
+ * ccshared pool ("ccshared"), until SIGINT or SIGTERM, and write down
+ * what the device may DMA to, for the test to compare with what the
+ * device did (QEMU's trace of the NIC model):
+ *
+ *   dpdk-nic-fwd [EAL options] -- private|ccshared RANGES_FILE
+ *
+ * RANGES_FILE gets, once the ports are started, one line per range in
+ * IOVAs, hexadecimal, end exclusive:
+ *   data START END     the data room of each mbuf of the Rx pool
+ *   ring NAME START END each descriptor ring memzone of the ports
+ *   shared START END   the ccshared pool's buffer, as DPDK has its IOVAs
+ *                      registered (rte_mem_virt2iova(), page by page)
+ * The test program does no checking of its own: the test does it.
+ *
+ * Exit status: 0 stopped by a signal; 1 a failure, with a message.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_memory.h>
+#include <rte_memzone.h>
+
+#include <ccshared-dpdk.h>
+
+#define N_MBUFS 2047
+#define CACHE 250
+#define RING 512
+#define BURST 32
+
+static volatile sig_atomic_t quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void write_data_range(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	const struct rte_mbuf *m = obj;
+
+	(void)mp;
+	(void)idx;
+	fprintf(arg, "data %" PRIx64 " %" PRIx64 "\n", m->buf_iova, m->buf_iova + m->buf_len);
+}
+
+static void write_ring_range(const struct rte_memzone *mz, void *arg)
+{
+	/* ethdev names them eth_p<port>_q<queue>_rx_ring / _tx_ring. */
+	if (strstr(mz->name, "_ring"))
+		fprintf(arg, "ring %s %" PRIx64 " %" PRIx64 "\n", mz->name, mz->iova,
+			mz->iova + mz->len);
+}
+
+/*
+ * The shared buffer's IOVAs, page by page as DPDK has them registered
+ * (IOVA as VA: one range; as PA: the physically contiguous runs).
+ */
+static void write_shared_ranges(const struct ccshared_dpdk_pool *pool, FILE *f)
+{
+	const size_t page = sysconf(_SC_PAGESIZE), size = ccshared_dpdk_pool_size(pool);
+	char *addr = ccshared_dpdk_pool_addr(pool);
+	rte_iova_t start = RTE_BAD_IOVA, end = RTE_BAD_IOVA;
+
+	for (size_t off = 0; off < size; off += page) {
+		rte_iova_t iova = rte_mem_virt2iova(addr + off);
+
+		if (iova != RTE_BAD_IOVA && iova == end) {
+			end += page;
+			continue;
+		}
+		if (start != RTE_BAD_IOVA)
+			fprintf(f, "shared %" PRIx64 " %" PRIx64 "\n", start, end);
+		start = iova;
+		end = iova == RTE_BAD_IOVA ? RTE_BAD_IOVA : iova + page;
+	}
+	if (start != RTE_BAD_IOVA)
+		fprintf(f, "shared %" PRIx64 " %" PRIx64 "\n", start, end);
+}
+
+static int port_init(uint16_t port, struct rte_mempool *mp)
+{
+	struct rte_eth_conf conf = { 0 };
+	int ret;
+
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (!ret)
+		ret = rte_eth_rx_queue_setup(port, 0, RING, rte_eth_dev_socket_id(port), NULL, mp);
+	if (!ret)
+		ret = rte_eth_tx_queue_setup(port, 0, RING, rte_eth_dev_socket_id(port), NULL);
+	if (!ret)
+		ret = rte_eth_dev_start(port);
+	/* The frames are not addressed to the NIC's own MAC. */
+	if (!ret)
+		ret = rte_eth_promiscuous_enable(port);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct ccshared_dpdk_pool *pool = NULL;
+	struct rte_mempool *mp;
+	uint64_t rx = 0, tx = 0;
+	FILE *ranges;
+	int ret, status = 0;
+	bool shared;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0)
+		rte_exit(1, "Couldn't initialise EAL: %s\n", rte_strerror(rte_errno));
+	argc -= ret;
+	argv += ret;
+	if (argc != 3 || (strcmp(argv[1], "private") && strcmp(argv[1], "ccshared")))
+		rte_exit(1, "usage: dpdk-nic-fwd [EAL options] -- private|ccshared RANGES_FILE\n");
+	if (rte_eth_dev_count_avail() != 2)
+		rte_exit(1, "need 2 ports, found %u\n", rte_eth_dev_count_avail());
+	shared = !strcmp(argv[1], "ccshared");
+	if (shared) {
+		pool = ccshared_dpdk_pool_create("nic", N_MBUFS, CACHE, RTE_MBUF_DEFAULT_BUF_SIZE,
+						 rte_socket_id(), 0);
+		if (!pool)
+			rte_exit(1, "Couldn't create the ccshared pool: %s\n",
+				 rte_strerror(rte_errno));
+		mp = ccshared_dpdk_pool_mempool(pool);
+	} else {
+		mp = rte_pktmbuf_pool_create("nic", N_MBUFS, CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					     rte_socket_id());
+		if (!mp)
+			rte_exit(1, "Couldn't create the pool: %s\n", rte_strerror(rte_errno));
+	}
+	for (uint16_t port = 0; port < 2; port++) {
+		ret = port_init(port, mp);
+		if (ret) {
+			fprintf(stderr, "Couldn't start port %u: %s\n", port, rte_strerror(-ret));
+			status = 1;
+			goto out;
+		}
+	}
+
+	ranges = fopen(argv[2], "w");
+	if (!ranges) {
+		fprintf(stderr, "Couldn't open %s: %s\n", argv[2], strerror(errno));
+		status = 1;
+		goto out;
+	}
+	rte_mempool_obj_iter(mp, write_data_range, ranges);
+	rte_memzone_walk(write_ring_range, ranges);
+	if (shared)
+		write_shared_ranges(pool, ranges);
+	fclose(ranges);
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	printf("forwarding with a %s pool\n", argv[1]);
+	fflush(stdout);
+	while (!quit) {
+		for (uint16_t port = 0; port < 2; port++) {
+			struct rte_mbuf *bufs[BURST];
+			uint16_t n = rte_eth_rx_burst(port, 0, bufs, BURST), sent;
+
+			if (!n)
+				continue;
+			rx += n;
+			sent = rte_eth_tx_burst(port ^ 1, 0, bufs, n);
+			tx += sent;
+			rte_pktmbuf_free_bulk(bufs + sent, n - sent);
+		}
+	}
+	printf("rx %" PRIu64 " tx %" PRIu64 "\n", rx, tx);
+out:
+	for (uint16_t port = 0; port < 2; port++) {
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+	if (pool)
+		ccshared_dpdk_pool_destroy(pool);
+	else
+		rte_mempool_free(mp);
+	rte_eal_cleanup();
+	return status;
+}
