@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dpdk-nic-fwd: forward between ports 0 and 1 (real NICs) with Rx mbufs
- * from a plain rte_pktmbuf_pool_create() pool ("private") or from a
- * ccshared pool ("ccshared"), until SIGINT or SIGTERM, and write down
+ * from a plain rte_pktmbuf_pool_create() pool and descriptor rings in EAL
+ * memory ("private"), or from a ccshared pool with each port's rx_ring and
+ * tx_ring in shared memory (ccshared_dpdk_ring_reserve(), "ccshared"),
+ * until SIGINT or SIGTERM, and write down
  * what the device may DMA to, for the test to compare with what the
  * device did (QEMU's trace of the NIC model):
  *
@@ -13,7 +15,8 @@
  *   data START END     the data room of each mbuf of the Rx pool
  *   ring NAME START END each descriptor ring memzone of the ports
  *   shared START END   the ccshared pool's buffer, as DPDK has its IOVAs
- *                      registered (rte_mem_virt2iova(), page by page)
+ *                      registered (its memsegs, page by page), and each
+ *                      shared ring's buffer
  * The test program does no checking of its own: the test does it.
  *
  * Exit status: 0 stopped by a signal; 1 a failure, with a message.
@@ -39,6 +42,12 @@
 #define CACHE 250
 #define RING 512
 #define BURST 32
+/* What igb, em, igc and ixgbe ask for is at most 64 KiB (4096 descriptors). */
+#define RING_BYTES (256u << 10)
+#define RING_ALIGN 4096u
+
+static const char *const ring_names[2] = { "rx_ring", "tx_ring" };
+static struct ccshared_dpdk_ring *rings[2][2];
 
 static volatile sig_atomic_t quit;
 
@@ -76,7 +85,14 @@ static void write_shared_ranges(const struct ccshared_dpdk_pool *pool, FILE *f)
 	rte_iova_t start = RTE_BAD_IOVA, end = RTE_BAD_IOVA;
 
 	for (size_t off = 0; off < size; off += page) {
-		rte_iova_t iova = rte_mem_virt2iova(addr + off);
+		/*
+		 * The memseg table, not rte_mem_virt2iova(): in PA mode that
+		 * reads pagemap, which shows nothing of a VM_PFNMAP mapping.
+		 */
+		const struct rte_memseg *ms = rte_mem_virt2memseg(addr + off, NULL);
+		rte_iova_t iova = ms && ms->iova != RTE_BAD_IOVA ?
+				  ms->iova + (rte_iova_t)(addr + off - (char *)ms->addr) :
+				  RTE_BAD_IOVA;
 
 		if (iova != RTE_BAD_IOVA && iova == end) {
 			end += page;
@@ -91,16 +107,36 @@ static void write_shared_ranges(const struct ccshared_dpdk_pool *pool, FILE *f)
 		fprintf(f, "shared %" PRIx64 " %" PRIx64 "\n", start, end);
 }
 
-static int port_init(uint16_t port, struct rte_mempool *mp)
+/*
+ * With shared rings, the PMD finds the memzones reserved for it by name
+ * when the queues are set up on SOCKET_ID_ANY (docs/dpdk.md, "Shared
+ * rings"); whether it did is checked after the setup.
+ */
+static int port_init(uint16_t port, struct rte_mempool *mp, bool shared_rings)
 {
+	unsigned int socket = shared_rings ? (unsigned int)SOCKET_ID_ANY :
+					     (unsigned int)rte_eth_dev_socket_id(port);
 	struct rte_eth_conf conf = { 0 };
 	int ret;
 
 	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	for (int i = 0; !ret && shared_rings && i < 2; i++) {
+		rings[port][i] = ccshared_dpdk_ring_reserve(port, 0, ring_names[i],
+							    RING_BYTES, RING_ALIGN);
+		if (!rings[port][i])
+			ret = -rte_errno;
+	}
 	if (!ret)
-		ret = rte_eth_rx_queue_setup(port, 0, RING, rte_eth_dev_socket_id(port), NULL, mp);
+		ret = rte_eth_rx_queue_setup(port, 0, RING, socket, NULL, mp);
 	if (!ret)
-		ret = rte_eth_tx_queue_setup(port, 0, RING, rte_eth_dev_socket_id(port), NULL);
+		ret = rte_eth_tx_queue_setup(port, 0, RING, socket, NULL);
+	for (int i = 0; !ret && shared_rings && i < 2; i++) {
+		if (!ccshared_dpdk_ring_in_place(rings[port][i])) {
+			fprintf(stderr, "port %u: the PMD did not take the shared %s\n",
+				port, ring_names[i]);
+			ret = -ENOTSUP;
+		}
+	}
 	if (!ret)
 		ret = rte_eth_dev_start(port);
 	/* The frames are not addressed to the NIC's own MAC. */
@@ -142,7 +178,7 @@ int main(int argc, char **argv)
 			rte_exit(1, "Couldn't create the pool: %s\n", rte_strerror(rte_errno));
 	}
 	for (uint16_t port = 0; port < 2; port++) {
-		ret = port_init(port, mp);
+		ret = port_init(port, mp, shared);
 		if (ret) {
 			fprintf(stderr, "Couldn't start port %u: %s\n", port, rte_strerror(-ret));
 			status = 1;
@@ -160,6 +196,14 @@ int main(int argc, char **argv)
 	rte_memzone_walk(write_ring_range, ranges);
 	if (shared)
 		write_shared_ranges(pool, ranges);
+	for (uint16_t port = 0; shared && port < 2; port++) {
+		for (int i = 0; i < 2; i++) {
+			const struct rte_memzone *mz = ccshared_dpdk_ring_memzone(rings[port][i]);
+
+			fprintf(ranges, "shared %" PRIx64 " %" PRIx64 "\n", mz->iova,
+				mz->iova + mz->len);
+		}
+	}
 	fclose(ranges);
 
 	signal(SIGINT, on_signal);
@@ -185,6 +229,10 @@ out:
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
 	}
+	/* After the close: the PMD has freed the memzones at queue release. */
+	for (uint16_t port = 0; port < 2; port++)
+		for (int i = 0; i < 2; i++)
+			ccshared_dpdk_ring_free(rings[port][i]);
 	if (pool)
 		ccshared_dpdk_pool_destroy(pool);
 	else
