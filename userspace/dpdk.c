@@ -291,7 +291,10 @@ static int pool_map_device(struct ccshared_dpdk_pool *pool, struct rte_device *d
 {
 	for (unsigned int i = 0; i < pool->n_runs; i++) {
 		const struct pool_run *run = &pool->runs[i];
+		int err;
 
+		rte_errno = 0;
+		errno = 0;
 		if (rte_dev_dma_map(dev, RTE_PTR_ADD(pool->addr, run->offset),
 				    run->iova, run->len) == 0)
 			continue;
@@ -299,9 +302,16 @@ static int pool_map_device(struct ccshared_dpdk_pool *pool, struct rte_device *d
 			POOL_LOG(DEBUG, "%s needs no DMA mapping", rte_dev_name(dev));
 			return 1;
 		}
+		/*
+		 * DPDK 24.11's VFIO path fails without setting rte_errno (or
+		 * with one left over from a lookup, ENOENT), so prefer the
+		 * errno of its failed ioctl: EFAULT when VFIO type1 refuses
+		 * the heap's VM_PFNMAP pages (docs/dpdk.md, "A real NIC").
+		 */
+		err = errno ? errno : rte_errno ? rte_errno : EIO;
 		POOL_LOG(ERR, "Couldn't DMA-map %zu bytes at IOVA 0x%" PRIx64 " for %s: %s",
-			 run->len, run->iova, rte_dev_name(dev), rte_strerror(rte_errno));
-		int ret = -rte_errno;
+			 run->len, run->iova, rte_dev_name(dev), strerror(err));
+		int ret = -err;
 
 		pool_unmap_device(pool, dev, i);
 		return ret;
