@@ -12,7 +12,8 @@
  * The caller needs CAP_SYS_ADMIN, as for the PFNs of pagemap, both when it
  * opens the device and when it asks: an fd handed to an unprivileged
  * process is of no use to it.  What it learns is where memory that is
- * already shared with the host lies; see docs/security.md.
+ * already shared with the host lies; docs/heap.md ("DMA addresses for
+ * userspace drivers") gives the whole argument.
  */
 
 #include <linux/capability.h>
