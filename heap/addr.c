@@ -2,7 +2,8 @@
 /*
  * /dev/ccshared_heap: the DMA address of each chunk of a buffer, for
  * userspace drivers that program a device without an IOMMU (DPDK in IOVA
- * as PA mode, through uio_pci_generic).
+ * as PA mode, through uio_pci_generic); and the switch to pinnable
+ * mappings, for those that map it into an IOMMU themselves (pin.c).
  *
  * The heap maps its buffers with remap_pfn_range(), so /proc/PID/pagemap
  * has nothing for them, and on 7.x neither the heap's fd (the dma-heap
@@ -109,9 +110,14 @@ static long ccshared_addr_ioctl(struct file *file, unsigned int cmd,
 	/* Checked again: the fd may have been passed on after open. */
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (cmd != CCSHARED_HEAP_IOCTL_DMA_ADDRS)
+	switch (cmd) {
+	case CCSHARED_HEAP_IOCTL_DMA_ADDRS:
+		return ccshared_addr_dma_addrs(file, (void __user *)arg);
+	case CCSHARED_HEAP_IOCTL_PINNABLE:
+		return ccshared_pin_allow((void __user *)arg);
+	default:
 		return -ENOTTY;
-	return ccshared_addr_dma_addrs(file, (void __user *)arg);
+	}
 }
 
 static const struct file_operations ccshared_addr_fops = {

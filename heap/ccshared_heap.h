@@ -4,8 +4,9 @@
  * heap.c (buffers and allocation), pool.c (the pool of shared chunks),
  * dma.c (device mappings), compat.c (the misc-device heap for kernels
  * without an exported dma_heap_add), debugfs.c (statistics, fault
- * injection and the test importer) and addr.c (the chunks' DMA addresses
- * for privileged userspace).
+ * injection and the test importer), addr.c (/dev/ccshared_heap: the
+ * chunks' DMA addresses for privileged userspace) and pin.c (pinnable
+ * mappings, and chunks held while pinned).
  */
 #ifndef _CCSHARED_HEAP_H
 #define _CCSHARED_HEAP_H
@@ -44,8 +45,9 @@ struct page;
  *
  *   taken_pages == returned_pages + leaked_pages + pool_pages + buffer_pages
  *
- * buffer_pages counts the chunks of live buffers and of buffers being
- * allocated; the identity holds whenever no allocation or free is under
+ * buffer_pages counts the chunks of live buffers, of buffers being
+ * allocated and of freed buffers that a pin still holds (held_pages of
+ * them, pin.c); the identity holds whenever no allocation or free is under
  * way (each counter is exact, but they are not updated together).
  */
 struct ccshared_stats {
@@ -59,6 +61,7 @@ struct ccshared_stats {
 	atomic_long_t taken_pages;	/* from the page allocator */
 	atomic_long_t returned_pages;	/* to the page allocator, private again */
 	atomic_long_t buffer_pages;	/* in buffers, or being allocated */
+	atomic_long_t held_pages;	/* of freed buffers, still pinned */
 	/*
 	 * By order: chunks taken from the page allocator (each one also a
 	 * conversion to shared, or a leak), and chunks in the pool now.
@@ -93,6 +96,7 @@ struct ccshared_buffer {
 	struct sg_table sg_table;
 	int vmap_cnt;
 	void *vaddr;
+	bool pinnable;		/* set once, by CCSHARED_HEAP_IOCTL_PINNABLE */
 };
 
 /*
@@ -142,6 +146,13 @@ void ccshared_misc_unregister(void);
 /* addr.c: /dev/ccshared_heap, the DMA addresses of a buffer's chunks */
 int ccshared_addr_register(void);
 void ccshared_addr_unregister(void);
+
+/* pin.c: pinnable mappings, and chunks held while pinned */
+struct vm_area_struct;
+int ccshared_pin_mmap(struct ccshared_buffer *buffer, struct vm_area_struct *vma);
+void ccshared_chunk_put(struct page *page, unsigned int order);
+long ccshared_pin_allow(void __user *uarg);
+void ccshared_pin_exit(void);
 
 /* debugfs.c */
 int ccshared_debugfs_init(void);

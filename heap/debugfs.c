@@ -83,6 +83,7 @@ static int ccshared_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "returned_pages: %ld\n",
 		   atomic_long_read(&st->returned_pages));
 	seq_printf(s, "buffer_pages: %ld\n", atomic_long_read(&st->buffer_pages));
+	seq_printf(s, "held_pages: %ld\n", atomic_long_read(&st->held_pages));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ccshared_stats);

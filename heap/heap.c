@@ -71,12 +71,14 @@ atomic_t ccshared_plant_leak;
  * smaller chunks and more conversions, not reclaim.  The smallest order
  * may reclaim, but fails rather than invoke the OOM killer, globally or
  * in a memcg.  Everything is charged to the caller's memcg.  No
- * __GFP_HIGHMEM: conversions work on the linear map.
+ * __GFP_HIGHMEM: conversions work on the linear map.  Compound pages: a
+ * pinnable mapping (pin.c) maps each page with a reference of its own,
+ * which a tail page of a plain high-order block cannot take.
  */
 #define CCSHARED_HIGH_ORDER_GFP	(((GFP_USER | __GFP_NOWARN | __GFP_NORETRY) & \
-				  ~__GFP_RECLAIM) | __GFP_ACCOUNT)
+				  ~__GFP_RECLAIM) | __GFP_ACCOUNT | __GFP_COMP)
 #define CCSHARED_LOW_ORDER_GFP	(GFP_USER | __GFP_NOWARN | __GFP_RETRY_MAYFAIL | \
-				 __GFP_ACCOUNT)
+				 __GFP_ACCOUNT | __GFP_COMP)
 
 /* Count down a fault-injection counter; true when it reaches zero now. */
 bool ccshared_inject(atomic_t *countdown)
@@ -307,6 +309,9 @@ static int ccshared_heap_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
+	if (READ_ONCE(buffer->pinnable))
+		return ccshared_pin_mmap(buffer, vma);
+
 	prot = pgprot_decrypted(vma->vm_page_prot);
 
 	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
@@ -394,7 +399,7 @@ static void ccshared_heap_release(struct dma_buf *dmabuf)
 	int i;
 
 	for_each_sgtable_sg(&buffer->sg_table, sg, i)
-		ccshared_pool_put(sg_page(sg), ccshared_sg_order(sg));
+		ccshared_chunk_put(sg_page(sg), ccshared_sg_order(sg));
 
 	atomic_long_dec(&ccshared_stats.buffers);
 	atomic_long_sub(buffer->len, &ccshared_stats.bytes);
@@ -724,6 +729,7 @@ static void __exit ccshared_heap_exit(void)
 {
 	ccshared_heap_unregister();
 	ccshared_addr_unregister();
+	ccshared_pin_exit();
 	ccshared_debugfs_exit();
 	ccshared_pool_exit();
 	pr_info("ccshared_heap: unloaded\n");

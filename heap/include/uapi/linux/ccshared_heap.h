@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * /dev/ccshared_heap: what ccshared_heap.ko tells privileged userspace
- * about its buffers (docs/heap.md, "DMA addresses"; the security argument
- * is in docs/security.md).
+ * /dev/ccshared_heap: what ccshared_heap.ko offers privileged userspace
+ * drivers: the DMA addresses of a buffer (docs/heap.md, "DMA addresses for
+ * userspace drivers") and mappings the kernel can pin (docs/heap.md,
+ * "Pinnable mappings"), each with its security argument.
  */
 #ifndef _UAPI_LINUX_CCSHARED_HEAP_H
 #define _UAPI_LINUX_CCSHARED_HEAP_H
@@ -37,9 +38,27 @@ struct ccshared_heap_dma_addrs {
 	__u64 chunks;
 };
 
+/**
+ * struct ccshared_heap_pinnable - argument of CCSHARED_HEAP_IOCTL_PINNABLE
+ * @fd: in: a dma-buf fd of this heap
+ * @flags: in: 0
+ *
+ * Every mapping of the buffer made after this call can be pinned
+ * (pin_user_pages(), as VFIO type1 and iommufd do to map it into an
+ * IOMMU); mappings made before still cannot.  It cannot be undone.  A
+ * chunk still pinned when the buffer is freed is held, shared, until the
+ * last pin goes, and only then reused or made private again.
+ */
+struct ccshared_heap_pinnable {
+	__s32 fd;
+	__u32 flags;
+};
+
 /* 0xCC 00-0F is ibmvmc's; this device uses 0x40 and up. */
 #define CCSHARED_HEAP_IOC_MAGIC		0xCC
 #define CCSHARED_HEAP_IOCTL_DMA_ADDRS	_IOWR(CCSHARED_HEAP_IOC_MAGIC, 0x40, \
 					      struct ccshared_heap_dma_addrs)
+#define CCSHARED_HEAP_IOCTL_PINNABLE	_IOW(CCSHARED_HEAP_IOC_MAGIC, 0x41, \
+					     struct ccshared_heap_pinnable)
 
 #endif /* _UAPI_LINUX_CCSHARED_HEAP_H */

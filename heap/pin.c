@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pinnable mappings, for userspace drivers that map a buffer into an
+ * IOMMU themselves (DPDK in IOVA-as-VA mode through VFIO type1 or
+ * iommufd), and the chunks a pin keeps alive after their buffer is gone.
+ *
+ * By default the heap maps a buffer with remap_pfn_range(): VM_PFNMAP,
+ * which get_user_pages() refuses.  That refusal is a safeguard: a pinned
+ * page handed to the streaming DMA API (ibv_reg_mr(), O_DIRECT) is bounced
+ * through swiotlb in a confidential VM, and an RDMA MR built that way
+ * silently misses the user's pages on 6.x.  VFIO type1 needs a pin all the
+ * same: it maps only non-RAM pages of a VM_PFNMAP mapping.  So a privileged
+ * caller may ask, per buffer, for mappings made of the pages themselves
+ * (vm_insert_pages(), VM_MIXEDMAP), which can be pinned.
+ *
+ * A pin may outlive the buffer: a device then still reaches the pages
+ * through its IOMMU mapping, and the pages must neither go to another
+ * buffer (another process would share memory with that device) nor back
+ * to the page allocator (private memory the device could reach).  So at
+ * release a chunk with references besides the heap's own is held, still
+ * shared and counted in buffer_pages and held_pages, and checked again
+ * every second; once only the heap's reference is left it goes to the
+ * pool or back to private as usual.  docs/heap.md ("Pinnable mappings")
+ * has the whole argument.
+ */
+
+#include <linux/ccshared_heap_importer.h>
+#include <linux/dma-buf.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/ccshared_heap.h>
+
+#include "ccshared_heap.h"
+
+/* Pages per vm_insert_pages() call: 256 bytes of stack. */
+#define CCSHARED_PIN_BATCH	32
+#define CCSHARED_HELD_RECHECK	HZ
+
+static LIST_HEAD(ccshared_held);
+static DEFINE_SPINLOCK(ccshared_held_lock);	/* ccshared_held */
+static void ccshared_held_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ccshared_held_work, ccshared_held_work_fn);
+
+/**
+ * ccshared_pin_mmap - map a pinnable buffer with its own pages
+ * @buffer: the buffer, CCSHARED_HEAP_IOCTL_PINNABLE given
+ * @vma: the new mapping, checked by the caller to lie inside @buffer
+ *
+ * Called from the dma-buf's mmap with the mmap lock held for writing.  On
+ * failure the core unmaps what was inserted.
+ */
+int ccshared_pin_mmap(struct ccshared_buffer *buffer, struct vm_area_struct *vma)
+{
+	struct page *batch[CCSHARED_PIN_BATCH];
+	unsigned long addr = vma->vm_start;
+	struct sg_page_iter piter;
+	unsigned long n = 0, left;
+	int ret;
+
+	/* The core maps inserted pages with vm_page_prot. */
+	vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+
+	for_each_sgtable_page(&buffer->sg_table, &piter, vma->vm_pgoff) {
+		batch[n++] = sg_page_iter_page(&piter);
+		if (n < CCSHARED_PIN_BATCH && addr + (n << PAGE_SHIFT) < vma->vm_end)
+			continue;
+		left = n;
+		ret = vm_insert_pages(vma, addr, batch, &left);
+		if (ret)
+			return ret;
+		addr += n << PAGE_SHIFT;
+		n = 0;
+		if (addr >= vma->vm_end)
+			break;
+	}
+	return 0;
+}
+
+/**
+ * ccshared_chunk_put - give back a chunk of a released buffer
+ * @page: first page of the chunk
+ * @order: order of the chunk
+ *
+ * No mapping of the buffer is left (each holds the dma-buf's file), so a
+ * reference besides the heap's own is a pin, or a get_user_pages()
+ * reference, taken through a pinnable mapping.
+ */
+void ccshared_chunk_put(struct page *page, unsigned int order)
+{
+	if (page_count(page) == 1) {
+		ccshared_pool_put(page, order);
+		return;
+	}
+	spin_lock(&ccshared_held_lock);
+	list_add_tail(&page->lru, &ccshared_held);
+	spin_unlock(&ccshared_held_lock);
+	atomic_long_add(1L << order, &ccshared_stats.held_pages);
+	schedule_delayed_work(&ccshared_held_work, CCSHARED_HELD_RECHECK);
+}
+
+/*
+ * Every chunk is a compound page (or a single page), so its order is its
+ * own; page->lru is ours while we hold it, as for the pool: the pages are
+ * on no LRU list, and pins do not use it.
+ */
+static void ccshared_held_work_fn(struct work_struct *work)
+{
+	struct page *page, *tmp;
+	LIST_HEAD(unpinned);
+	unsigned int order;
+	bool more;
+
+	spin_lock(&ccshared_held_lock);
+	list_for_each_entry_safe(page, tmp, &ccshared_held, lru) {
+		if (page_count(page) == 1)
+			list_move_tail(&page->lru, &unpinned);
+	}
+	more = !list_empty(&ccshared_held);
+	spin_unlock(&ccshared_held_lock);
+
+	/*
+	 * A count of one cannot grow again: nothing maps the pages.  Order
+	 * the unpinner's last accesses before the conversion.
+	 */
+	smp_mb();
+	list_for_each_entry_safe(page, tmp, &unpinned, lru) {
+		list_del(&page->lru);
+		order = compound_order(page);
+		atomic_long_sub(1L << order, &ccshared_stats.held_pages);
+		ccshared_pool_put(page, order);
+	}
+	if (more)
+		schedule_delayed_work(&ccshared_held_work, CCSHARED_HELD_RECHECK);
+}
+
+/**
+ * ccshared_pin_allow - CCSHARED_HEAP_IOCTL_PINNABLE: pinnable mappings from now on
+ * @uarg: user address of &struct ccshared_heap_pinnable
+ *
+ * Mappings made before keep refusing pins.  There is no way back: the
+ * buffer may already be pinned.
+ */
+long ccshared_pin_allow(void __user *uarg)
+{
+	struct ccshared_heap_pinnable args;
+	struct ccshared_buffer *buffer;
+	struct dma_buf *dmabuf;
+	long ret = 0;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.flags)
+		return -EINVAL;
+
+	dmabuf = dma_buf_get(args.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	if (!ccshared_heap_dmabuf_is_shared(dmabuf)) {
+		ret = -EINVAL;
+		goto put;
+	}
+	buffer = dmabuf->priv;
+	WRITE_ONCE(buffer->pinnable, true);
+put:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+/*
+ * Reached only where the module can be unloaded (the misc-device heap):
+ * no buffer is alive, but a pin may be.  A chunk still pinned keeps the
+ * heap's reference for good, so it is never freed while shared: leaked and
+ * counted.
+ */
+void ccshared_pin_exit(void)
+{
+	struct page *page, *tmp;
+	unsigned int order;
+
+	cancel_delayed_work_sync(&ccshared_held_work);
+	list_for_each_entry_safe(page, tmp, &ccshared_held, lru) {
+		list_del(&page->lru);
+		order = compound_order(page);
+		atomic_long_sub(1L << order, &ccshared_stats.held_pages);
+		if (page_count(page) == 1) {
+			ccshared_pool_put(page, order);
+			continue;
+		}
+		pr_warn("ccshared_heap: unloading with %lu pages still pinned: leaking them\n",
+			1UL << order);
+		atomic_long_sub(1L << order, &ccshared_stats.buffer_pages);
+		ccshared_leak(page, order);
+	}
+}
