@@ -232,12 +232,32 @@ struct ccshared_chunk {
  * -EACCES:  /dev/ccshared_heap is not accessible (root-only, 0600);
  * -EINVAL:  'buf' is not a buffer of ccshared_heap (another heap's
  *           dma-buf, development mode's system heap), or a NULL argument;
- * -ENOMEM.  docs/security.md says why this is privileged, and safe.
+ * -ENOMEM.  docs/heap.md ("DMA addresses for userspace drivers") says
+ * why this is privileged, and safe.
  */
 int ccshared_buf_dma_addrs(const struct ccshared_buf *buf,
 			   struct ccshared_chunk **chunks, size_t *count);
 /* Does <root>/dev/ccshared_heap exist (NULL: the running system)? */
 bool ccshared_dma_addrs_present(const char *root);
+
+/*
+ * Let the kernel pin the buffer's pages: from this call on, ccshared_buf_map()
+ * and every other mmap() of the dma-buf, in any process, map it so that
+ * pin_user_pages() works, which VFIO type1 and iommufd need to map it into
+ * an IOMMU (DPDK in IOVA-as-VA mode).  By default the heap's mappings
+ * refuse pins, so that ibv_reg_mr() or O_DIRECT cannot hand shared memory
+ * to the streaming DMA API, which would bounce it through swiotlb in a
+ * confidential VM: use this only for memory that goes to an IOMMU
+ * mapping.  It cannot be undone.  Pages still pinned when the buffer is
+ * freed stay shared, held by the heap, until the last pin goes.
+ * -EBUSY:   'buf' is already mapped by this handle (that mapping cannot be
+ *           pinned; call this before ccshared_buf_map());
+ * -ENOTSUP: no /dev/ccshared_heap, or a ccshared_heap module without the
+ *           call (the kernel's own heap cannot do it);
+ * -EPERM, -EACCES, -EINVAL: as for ccshared_buf_dma_addrs().
+ * docs/heap.md ("Pinnable mappings") says why this is privileged.
+ */
+int ccshared_buf_allow_pin(struct ccshared_buf *buf);
 
 /* ---- Helpers ----------------------------------------------------------- */
 

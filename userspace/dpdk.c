@@ -31,6 +31,7 @@
 
 #include "ccshared.h"
 #include "ccshared-dpdk.h"
+#include "dpdk_internal.h"
 
 RTE_LOG_REGISTER(ccshared_dpdk_logtype, ccshared.dpdk, INFO);
 #define RTE_LOGTYPE_CCSHARED_DPDK ccshared_dpdk_logtype
@@ -48,6 +49,7 @@ struct ccshared_dpdk_pool {
 	struct ccshared_buf *buf;
 	void *addr;
 	size_t len;
+	int pin_err;			/* why the mapping cannot be pinned, or 0 */
 	size_t page_sz;
 	rte_iova_t *page_iova;		/* one per page */
 	struct pool_run *runs;
@@ -105,16 +107,40 @@ static int pool_open_heap(struct ccshared_dpdk_pool *pool, unsigned int flags)
 	return ret;
 }
 
+int ccshared_dpdk_allow_pin(const struct ccshared_heap *heap, struct ccshared_buf *buf,
+			    const char *what)
+{
+	int ret;
+
+	if (rte_eal_iova_mode() != RTE_IOVA_VA)
+		return 0;
+	if (ccshared_heap_is_fallback(heap)) {
+		POOL_LOG(DEBUG, "%s is in the %s heap, whose mappings VFIO cannot pin", what,
+			 ccshared_heap_name(heap));
+		return ENOTSUP;
+	}
+	ret = ccshared_buf_allow_pin(buf);
+	if (ret) {
+		POOL_LOG(DEBUG, "Couldn't make %s pinnable, so a device behind VFIO cannot reach it: %s%s",
+			 what, strerror(-ret),
+			 ret == -EPERM || ret == -EACCES ? " (it needs CAP_SYS_ADMIN)" :
+			 ret == -ENOTSUP ? " (it needs a current ccshared_heap)" : "");
+		return -ret;
+	}
+	return 0;
+}
+
 static int pool_alloc_buf(struct ccshared_dpdk_pool *pool, size_t size)
 {
 	int ret;
 
-	ret = ccshared_buf_alloc(pool->heap, size, CCSHARED_BUF_MAP_EAGER, &pool->buf);
+	ret = ccshared_buf_alloc(pool->heap, size, 0, &pool->buf);
 	if (ret) {
 		POOL_LOG(ERR, "Couldn't allocate %zu bytes from %s: %s", size,
 			 ccshared_heap_name(pool->heap), strerror(-ret));
 		return ret;
 	}
+	pool->pin_err = ccshared_dpdk_allow_pin(pool->heap, pool->buf, "the pool");
 	ret = ccshared_buf_map(pool->buf, &pool->addr);
 	if (ret) {
 		POOL_LOG(ERR, "Couldn't map the %zu-byte buffer: %s", size, strerror(-ret));
@@ -309,8 +335,11 @@ static int pool_map_device(struct ccshared_dpdk_pool *pool, struct rte_device *d
 		 * the heap's VM_PFNMAP pages (docs/dpdk.md, "A real NIC").
 		 */
 		err = errno ? errno : rte_errno ? rte_errno : EIO;
-		POOL_LOG(ERR, "Couldn't DMA-map %zu bytes at IOVA 0x%" PRIx64 " for %s: %s",
-			 run->len, run->iova, rte_dev_name(dev), strerror(err));
+		POOL_LOG(ERR, "Couldn't DMA-map %zu bytes at IOVA 0x%" PRIx64 " for %s: %s%s%s%s",
+			 run->len, run->iova, rte_dev_name(dev), strerror(err),
+			 err == EFAULT && pool->pin_err ? " (the buffer's mapping cannot be pinned: " : "",
+			 err == EFAULT && pool->pin_err ? strerror(pool->pin_err) : "",
+			 err == EFAULT && pool->pin_err ? ")" : "");
 		int ret = -err;
 
 		pool_unmap_device(pool, dev, i);

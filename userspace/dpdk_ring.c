@@ -38,6 +38,7 @@
 
 #include "ccshared.h"
 #include "ccshared-dpdk.h"
+#include "dpdk_internal.h"
 
 extern int ccshared_dpdk_logtype;
 #define RTE_LOGTYPE_CCSHARED_DPDK ccshared_dpdk_logtype
@@ -171,6 +172,7 @@ static int ring_reserve(struct ccshared_dpdk_ring *ring, unsigned int align)
 		return ret;
 	}
 	ccshared_buf_set_name(ring->buf, ring->zone);
+	ccshared_dpdk_allow_pin(ring->heap, ring->buf, ring->zone);
 	ret = ring_map(ring);
 	if (ret) {
 		RING_LOG(ERR, "Couldn't map ring %s: %s", ring->zone, strerror(-ret));

@@ -366,3 +366,24 @@ out:
 	close(dev);
 	return ret;
 }
+
+int ccshared_buf_allow_pin(struct ccshared_buf *buf)
+{
+	struct ccshared_heap_pinnable args = { 0 };
+	int dev, ret = 0;
+
+	if (!buf)
+		return -EINVAL;
+	/* Mappings made before the switch stay unpinnable. */
+	if (ccshared_buf_addr(buf))
+		return -EBUSY;
+	ret = dma_addrs_open(NULL, &dev);
+	if (ret)
+		return ret;
+	args.fd = buf->fd;
+	if (ioctl(dev, CCSHARED_HEAP_IOCTL_PINNABLE, &args) < 0)
+		/* A module from before the call has the device, not the call. */
+		ret = errno == ENOTTY ? -ENOTSUP : -errno;
+	close(dev);
+	return ret;
+}

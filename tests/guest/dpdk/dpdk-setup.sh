@@ -30,8 +30,8 @@ dpdk_require() {
 # from the page allocator accounted for (tests/lib/guest-heap.sh).
 is_heap_empty() {
 	local got
-	got="$(heap_stat buffers) buffers, $(heap_stat bytes) bytes, $(heap_pages_unaccounted) pages unaccounted for"
-	is "$1" "$got" "0 buffers, 0 bytes, 0 pages unaccounted for"
+	got="$(heap_stat buffers) buffers, $(heap_stat bytes) bytes, $(heap_stat held_pages) pages held, $(heap_pages_unaccounted) pages unaccounted for"
+	is "$1" "$got" "0 buffers, 0 bytes, 0 pages held, 0 pages unaccounted for"
 }
 
 # dmabuf_count: the number of dma-bufs the kernel holds, from debugfs
@@ -54,8 +54,8 @@ dmabufs_are() {
 # command, for check and held_check; says what it found otherwise).
 heap_is_empty() {
 	local got
-	got="$(heap_stat buffers) buffers, $(heap_stat bytes) bytes, $(heap_pages_unaccounted) pages unaccounted for"
-	[ "$got" = "0 buffers, 0 bytes, 0 pages unaccounted for" ] || { echo "$got"; return 1; }
+	got="$(heap_stat buffers) buffers, $(heap_stat bytes) bytes, $(heap_stat held_pages) pages held, $(heap_pages_unaccounted) pages unaccounted for"
+	[ "$got" = "0 buffers, 0 bytes, 0 pages held, 0 pages unaccounted for" ] || { echo "$got"; return 1; }
 }
 
 # A process's leaks are invisible once it has exited: the kernel closes

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -282,6 +283,50 @@ static void test_development_mode(bool heap_loaded)
 	ccshared_heap_close(ret ? NULL : heap);
 }
 
+/* Can get_user_pages() reach @len bytes at @addr (process_vm_readv)? */
+static int gup_read(void *addr, size_t len)
+{
+	unsigned char *copy = malloc(len);
+	struct iovec local = { .iov_base = copy, .iov_len = len };
+	struct iovec remote = { .iov_base = addr, .iov_len = len };
+	ssize_t n;
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	ret = n < 0 ? -errno : memcmp(copy, addr, len) ? -EIO : 0;
+	free(copy);
+	return ret;
+}
+
+/* ccshared_buf_allow_pin(): pinnable mappings (heap/pin.c). */
+static void test_allow_pin(void)
+{
+	struct ccshared_heap *heap = NULL, *sys = NULL;
+	struct ccshared_buf *buf = NULL, *mapped = NULL, *other = NULL;
+	void *addr = NULL;
+
+	is_int(ccshared_buf_allow_pin(NULL), -EINVAL, "allow_pin(NULL): -EINVAL");
+	if (ccshared_heap_open(NULL, 0, &heap) || ccshared_buf_alloc(heap, 65536, 0, &buf) ||
+	    ccshared_buf_alloc(heap, 4096, CCSHARED_BUF_MAP_EAGER, &mapped))
+		tap_bail("cannot allocate from system_cc_shared");
+	ok(ccshared_buf_map(mapped, &addr) == 0 && gup_read(addr, 4096) == -EFAULT,
+	   "a default mapping refuses get_user_pages (EFAULT)");
+	is_int(ccshared_buf_allow_pin(mapped), -EBUSY, "allow_pin on a mapped buffer: -EBUSY");
+	is_int(ccshared_buf_allow_pin(buf), 0, "allow_pin before the mapping");
+	ok(ccshared_buf_map(buf, &addr) == 0 && memset(addr, 0x5a, 65536) &&
+	   gup_read(addr, 65536) == 0, "... then get_user_pages reads what the mapping wrote");
+	if (ccshared_heap_open("system", 0, &sys) || ccshared_buf_alloc(sys, 4096, 0, &other))
+		tap_bail("cannot allocate from the system heap");
+	is_int(ccshared_buf_allow_pin(other), -EINVAL, "allow_pin on a system-heap buffer: -EINVAL");
+	ccshared_buf_free(other);
+	ccshared_buf_free(mapped);
+	ccshared_buf_free(buf);
+	ccshared_heap_close(sys);
+	ccshared_heap_close(heap);
+}
+
 int main(void)
 {
 	if (access("/dev/dma_heap/system_cc_shared", F_OK))
@@ -292,5 +337,6 @@ int main(void)
 	test_access("system");
 	test_heap("system_cc_shared", true);
 	test_access("system_cc_shared");
+	test_allow_pin();
 	return tap_done();
 }
