@@ -185,7 +185,7 @@ static int pool_iova_from_heap(struct ccshared_dpdk_pool *pool, size_t n_pages)
 		return ret;
 	case -EPERM:
 	case -EACCES:
-		POOL_LOG(ERR, "Couldn't find the DMA addresses of the buffer for PA mode: /%s needs CAP_SYS_ADMIN (%s); run privileged or use --iova-mode=va",
+		POOL_LOG(ERR, "Couldn't find the DMA addresses of the buffer for PA mode: /%s needs CAP_SYS_ADMIN (%s); run privileged, or use --iova-mode=va (where a device behind VFIO needs it too)",
 			 CCSHARED_DMA_ADDRS_DEVICE, strerror(-ret));
 		return -EPERM;
 	default:

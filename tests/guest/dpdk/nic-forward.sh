@@ -20,8 +20,8 @@ dpdk_require
 [ -x "$nic_fwd" ] || { echo "Bail out! $nic_fwd is not built"; exit 1; }
 ccshared_heap_require
 trace_mark
-results=23
-[ -z "${EXPECT_REFUSAL:-}" ] || results=24
+results=25
+[ -z "${EXPECT_REFUSAL:-}" ] || results=26
 plan $results
 COUNT=${COUNT:-100}
 work=$(mktemp -d)
@@ -105,5 +105,31 @@ check "ccshared pool: every ring the NIC was given lies in shared memory${TODO_R
 	ranges_check shared ring "$ranges" "$dev"
 check "ccshared pool: every Rx descriptor the NIC read lies in shared memory${TODO_RINGS:+ # TODO $TODO_RINGS}" \
 	ranges_check shared rxdesc "$ranges" "$dev"
+
+# Bad input on the NIC: a process that dropped CAP_SYS_ADMIN after EAL
+# start-up asks for the ccshared pool.  PA mode cannot learn the DMA
+# addresses (EPERM); VA mode cannot make the buffer pinnable, so VFIO
+# refuses it (EFAULT), and the log says why.  Either way it holds no
+# dma-buf as it exits; 2 results.
+if [ "$MODE" = va ]; then
+	why="Couldn't DMA-map [0-9]+ bytes at IOVA 0x[0-9a-f]+ for [^ ]+: Bad address \(the buffer's mapping cannot be pinned: Operation not permitted\)"
+	errno_text="Bad address"
+else
+	why="Couldn't find the DMA addresses of the buffer for PA mode: /dev/ccshared_heap needs CAP_SYS_ADMIN"
+	errno_text="Operation not permitted"
+fi
+log=$work/unprivileged.log
+if nic_fwd_run ccshared-unprivileged "$work/unprivileged.ranges" "$log" "${EAL_NIC[@]}"; then
+	nic_fwd_stop
+fi
+hold_wait
+held_leak_check "without CAP_SYS_ADMIN"
+held_release
+unprivileged_refused() {
+	[ "$held_exit" = 1 ] && grep -Eq "$why" "$log" &&
+		grep -q "^Couldn't create the ccshared pool: $errno_text\$" "$log"
+}
+check "without CAP_SYS_ADMIN: the ccshared pool is refused ($errno_text), saying why, exit status 1" \
+	unprivileged_refused
 is_heap_empty "the heap is empty afterwards"
 done_testing

@@ -8,7 +8,12 @@
  * what the device may DMA to, for the test to compare with what the
  * device did (QEMU's trace of the NIC model):
  *
- *   dpdk-nic-fwd [EAL options] -- private|ccshared RANGES_FILE
+ *   dpdk-nic-fwd [EAL options] -- private|ccshared|ccshared-unprivileged RANGES_FILE
+ *
+ * ccshared-unprivileged drops CAP_SYS_ADMIN after EAL start-up, as an
+ * application that lowers its privileges does, and then asks for the
+ * ccshared pool, which must fail: PA mode cannot learn the DMA addresses,
+ * VA mode cannot make the buffer pinnable for VFIO.
  *
  * RANGES_FILE gets, once the ports are started, one line per range in
  * IOVAs, hexadecimal, end exclusive:
@@ -27,7 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -145,6 +153,18 @@ static int port_init(uint16_t port, struct rte_mempool *mp, bool shared_rings)
 	return ret;
 }
 
+static void drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		rte_exit(1, "capget: %s\n", strerror(errno));
+	data[0].effective &= ~(1U << CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, data))
+		rte_exit(1, "capset: %s\n", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	struct ccshared_dpdk_pool *pool = NULL;
@@ -159,11 +179,14 @@ int main(int argc, char **argv)
 		rte_exit(1, "Couldn't initialise EAL: %s\n", rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
-	if (argc != 3 || (strcmp(argv[1], "private") && strcmp(argv[1], "ccshared")))
-		rte_exit(1, "usage: dpdk-nic-fwd [EAL options] -- private|ccshared RANGES_FILE\n");
+	if (argc != 3 || (strcmp(argv[1], "private") && strcmp(argv[1], "ccshared") &&
+			  strcmp(argv[1], "ccshared-unprivileged")))
+		rte_exit(1, "usage: dpdk-nic-fwd [EAL options] -- private|ccshared|ccshared-unprivileged RANGES_FILE\n");
 	if (rte_eth_dev_count_avail() != 2)
 		rte_exit(1, "need 2 ports, found %u\n", rte_eth_dev_count_avail());
-	shared = !strcmp(argv[1], "ccshared");
+	shared = strcmp(argv[1], "private") != 0;
+	if (!strcmp(argv[1], "ccshared-unprivileged"))
+		drop_sys_admin();
 	if (shared) {
 		pool = ccshared_dpdk_pool_create("nic", N_MBUFS, CACHE, RTE_MBUF_DEFAULT_BUF_SIZE,
 						 rte_socket_id(), 0);
