@@ -1,12 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The body of tests/guest/dpdk-nic-{va,pa}/10-forward.t, sourced with MODE
 # set to va (intel-iommu, vfio-pci, IOVA as VA) or pa (no IOMMU,
-# uio_pci_generic, IOVA as PA), and the TODO reasons for what does not work
-# yet in that mode: TODO_CCSHARED (a ccshared pool for the NIC) and
-# TODO_RINGS (rings in shared memory).  EXPECT_REFUSAL, when set, is the
-# message (an extended regex) and EXPECT_ERRNO the strerror() that the
-# ccshared pool must fail with meanwhile: a real check, so that the day it
-# works, it and the TODOs all turn and the run fails until they are updated.
+# uio_pci_generic, IOVA as PA).
 #
 # Two igb NICs (ports 0 and 1), each cabled to a virtio-net peer the kernel
 # drives.  dpdk-frames sends COUNT known frames from one peer and checks
@@ -14,15 +9,14 @@
 # NICs DMA to is read from QEMU's trace of the igb model, the device's own
 # side, and compared with the pool's data rooms, the ring memzones and the
 # shared buffer.  First with a plain DPDK pool (the bed works, and the
-# trace check sees what the device does), then with a ccshared pool.
+# trace check sees what the device does), then with a ccshared pool, and
+# last with a ccshared pool asked for without CAP_SYS_ADMIN (refused).
 . "$(dirname "${BASH_SOURCE[0]}")/nic-setup.sh"
 dpdk_require
 [ -x "$nic_fwd" ] || { echo "Bail out! $nic_fwd is not built"; exit 1; }
 ccshared_heap_require
 trace_mark
-results=25
-[ -z "${EXPECT_REFUSAL:-}" ] || results=26
-plan $results
+plan 25
 COUNT=${COUNT:-100}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,29 +42,29 @@ check "64 hugepages for EAL" hugepages_on 64
 # forward_and_check POOL WHAT: forward COUNT frames each way with POOL;
 # 5 results.  Sets dev and ranges to the device's and the program's ranges.
 forward_and_check() {
-	local pool=$1 what=$2 log=$work/$1.log todo=${3:-}
+	local pool=$1 what=$2 log=$work/$1.log
 	ranges=$work/$pool.ranges dev=$work/$pool.device
 	trace_mark
 	if ! nic_fwd_run "$pool" "$ranges" "$log" "${EAL_NIC[@]}"; then
 		nic_fwd_stop
 		held_leak_check "$what"
 		held_release
-		_tap_result 1 "$what: dpdk-nic-fwd starts on both NICs$todo"
+		_tap_result 1 "$what: dpdk-nic-fwd starts on both NICs"
 		for d in "$PEER0 -> $PEER1" "$PEER1 -> $PEER0"; do
-			_tap_result 1 "$what: $COUNT frames $d unchanged (not run: it did not start)$todo"
+			_tap_result 1 "$what: $COUNT frames $d unchanged (not run: it did not start)"
 		done
-		_tap_result 1 "$what: SIGINT stops it with status 0 (not run)$todo"
+		_tap_result 1 "$what: SIGINT stops it with status 0 (not run)"
 		: >"$ranges"
 		: >"$dev"
 		return 1
 	fi
-	_tap_result 0 "$what: dpdk-nic-fwd starts on both NICs$todo"
-	check "$what: $COUNT frames $PEER0 -> $PEER1 come out unchanged$todo" "$helpers/dpdk-frames" "$PEER0" "$PEER1" "$COUNT"
-	check "$what: $COUNT frames $PEER1 -> $PEER0 come out unchanged$todo" "$helpers/dpdk-frames" "$PEER1" "$PEER0" "$COUNT"
+	_tap_result 0 "$what: dpdk-nic-fwd starts on both NICs"
+	check "$what: $COUNT frames $PEER0 -> $PEER1 come out unchanged" "$helpers/dpdk-frames" "$PEER0" "$PEER1" "$COUNT"
+	check "$what: $COUNT frames $PEER1 -> $PEER0 come out unchanged" "$helpers/dpdk-frames" "$PEER1" "$PEER0" "$COUNT"
 	nic_fwd_stop
 	held_leak_check "$what"
 	held_release
-	is "$what: SIGINT stops it with status 0$todo" "$held_exit" 0
+	is "$what: SIGINT stops it with status 0" "$held_exit" 0
 	grep -Ev '^EAL: (Detected|Multi-process)' "$log" | sed 's/^/# /'
 	device_ranges >"$dev"
 	printf '# the device: %s\n' "$(cut -d' ' -f1 "$dev" | sort | uniq -c | tr -s ' \n' ' ')"
@@ -89,21 +83,14 @@ check "plain pool: every buffer the NIC read for Tx lies in an mbuf's data room"
 check "plain pool: every ring the NIC was given is a ring memzone" ranges_check ring ring "$ranges" "$dev"
 check "plain pool: every Rx descriptor the NIC read lies in a ring memzone" ranges_check ring rxdesc "$ranges" "$dev"
 
-forward_and_check ccshared "ccshared pool" "${TODO_CCSHARED:+ # TODO $TODO_CCSHARED}"
-# Until it works, the ccshared pool must fail the way the library says.
-refused() {
-	grep -Eq "$EXPECT_REFUSAL" "$work/ccshared.log" &&
-		grep -q "^Couldn't create the ccshared pool: $EXPECT_ERRNO\$" "$work/ccshared.log"
-}
-[ -z "${EXPECT_REFUSAL:-}" ] ||
-	check "ccshared pool: refused with \"${EXPECT_ERRNO}\", saying why" refused
-check "ccshared pool: every frame the NIC wrote lies in the shared buffer${TODO_CCSHARED:+ # TODO $TODO_CCSHARED}" \
+forward_and_check ccshared "ccshared pool"
+check "ccshared pool: every frame the NIC wrote lies in the shared buffer" \
 	ranges_check shared rxbuf "$ranges" "$dev"
-check "ccshared pool: every buffer the NIC read for Tx lies in the shared buffer${TODO_CCSHARED:+ # TODO $TODO_CCSHARED}" \
+check "ccshared pool: every buffer the NIC read for Tx lies in the shared buffer" \
 	ranges_check shared txbuf "$ranges" "$dev"
-check "ccshared pool: every ring the NIC was given lies in shared memory${TODO_RINGS:+ # TODO $TODO_RINGS}" \
+check "ccshared pool: every ring the NIC was given lies in shared memory" \
 	ranges_check shared ring "$ranges" "$dev"
-check "ccshared pool: every Rx descriptor the NIC read lies in shared memory${TODO_RINGS:+ # TODO $TODO_RINGS}" \
+check "ccshared pool: every Rx descriptor the NIC read lies in shared memory" \
 	ranges_check shared rxdesc "$ranges" "$dev"
 
 # Bad input on the NIC: a process that dropped CAP_SYS_ADMIN after EAL
