@@ -63,6 +63,18 @@ static int ccshared_addr_fill(struct ccshared_buffer *buffer,
 	return 0;
 }
 
+/* A dma-buf of this heap, by fd, with a reference; else an ERR_PTR. */
+static struct dma_buf *ccshared_addr_get(int fd)
+{
+	struct dma_buf *dmabuf = dma_buf_get(fd);
+
+	if (!IS_ERR(dmabuf) && !ccshared_heap_dmabuf_is_shared(dmabuf)) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(-EINVAL);
+	}
+	return dmabuf;
+}
+
 static long ccshared_addr_dma_addrs(struct file *file, void __user *uarg)
 {
 	struct ccshared_heap_dma_addrs args;
@@ -76,13 +88,9 @@ static long ccshared_addr_dma_addrs(struct file *file, void __user *uarg)
 	if (args.flags || args.reserved)
 		return -EINVAL;
 
-	dmabuf = dma_buf_get(args.fd);
+	dmabuf = ccshared_addr_get(args.fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	if (!ccshared_heap_dmabuf_is_shared(dmabuf)) {
-		ret = -EINVAL;
-		goto put;
-	}
 	/* The chunks are set at allocation and freed at release only. */
 	buffer = dmabuf->priv;
 	nents = buffer->sg_table.orig_nents;
@@ -104,6 +112,30 @@ put:
 	return ret;
 }
 
+/*
+ * Mappings made from now on can be pinned (pin.c).  Those made before
+ * cannot, and there is no way back: the buffer may be pinned already.
+ */
+static long ccshared_addr_pinnable(void __user *uarg)
+{
+	struct ccshared_heap_pinnable args;
+	struct ccshared_buffer *buffer;
+	struct dma_buf *dmabuf;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.flags)
+		return -EINVAL;
+
+	dmabuf = ccshared_addr_get(args.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	buffer = dmabuf->priv;
+	WRITE_ONCE(buffer->pinnable, true);
+	dma_buf_put(dmabuf);
+	return 0;
+}
+
 static long ccshared_addr_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -114,7 +146,7 @@ static long ccshared_addr_ioctl(struct file *file, unsigned int cmd,
 	case CCSHARED_HEAP_IOCTL_DMA_ADDRS:
 		return ccshared_addr_dma_addrs(file, (void __user *)arg);
 	case CCSHARED_HEAP_IOCTL_PINNABLE:
-		return ccshared_pin_allow((void __user *)arg);
+		return ccshared_addr_pinnable((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -96,7 +96,7 @@ struct ccshared_buffer {
 	struct sg_table sg_table;
 	int vmap_cnt;
 	void *vaddr;
-	bool pinnable;		/* set once, by CCSHARED_HEAP_IOCTL_PINNABLE */
+	bool pinnable;		/* set once, by CCSHARED_HEAP_IOCTL_PINNABLE (addr.c) */
 };
 
 /*
@@ -151,7 +151,6 @@ void ccshared_addr_unregister(void);
 struct vm_area_struct;
 int ccshared_pin_mmap(struct ccshared_buffer *buffer, struct vm_area_struct *vma);
 void ccshared_chunk_put(struct page *page, unsigned int order);
-long ccshared_pin_allow(void __user *uarg);
 void ccshared_pin_exit(void);
 
 /* debugfs.c */

@@ -24,14 +24,10 @@
  * has the whole argument.
  */
 
-#include <linux/ccshared_heap_importer.h>
-#include <linux/dma-buf.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/spinlock.h>
-#include <linux/uaccess.h>
 #include <linux/workqueue.h>
-#include <uapi/linux/ccshared_heap.h>
 
 #include "ccshared_heap.h"
 
@@ -135,39 +131,6 @@ static void ccshared_held_work_fn(struct work_struct *work)
 	}
 	if (more)
 		schedule_delayed_work(&ccshared_held_work, CCSHARED_HELD_RECHECK);
-}
-
-/**
- * ccshared_pin_allow - CCSHARED_HEAP_IOCTL_PINNABLE: pinnable mappings from now on
- * @uarg: user address of &struct ccshared_heap_pinnable
- *
- * Mappings made before keep refusing pins.  There is no way back: the
- * buffer may already be pinned.
- */
-long ccshared_pin_allow(void __user *uarg)
-{
-	struct ccshared_heap_pinnable args;
-	struct ccshared_buffer *buffer;
-	struct dma_buf *dmabuf;
-	long ret = 0;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (args.flags)
-		return -EINVAL;
-
-	dmabuf = dma_buf_get(args.fd);
-	if (IS_ERR(dmabuf))
-		return PTR_ERR(dmabuf);
-	if (!ccshared_heap_dmabuf_is_shared(dmabuf)) {
-		ret = -EINVAL;
-		goto put;
-	}
-	buffer = dmabuf->priv;
-	WRITE_ONCE(buffer->pinnable, true);
-put:
-	dma_buf_put(dmabuf);
-	return ret;
 }
 
 /*

@@ -31,11 +31,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
 #include <linux/ccshared_heap.h>
 #include <linux/dma-heap.h>
 
@@ -235,18 +233,6 @@ static void bad_input(int fd, int heap_fd)
 		 &args) < 0 && errno == ENOTTY, "the number with another direction: ENOTTY");
 }
 
-/* Drop CAP_SYS_ADMIN from the effective set; root's uid stays. */
-static int drop_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	data[0].effective &= ~(1U << CAP_SYS_ADMIN);
-	return syscall(SYS_capset, &hdr, data) ? -1 : 0;
-}
-
 /* In a child: @what is 0 for the ioctl on an inherited fd, 1 for the open. */
 static int unprivileged(int fd, int what)
 {
@@ -257,7 +243,7 @@ static int unprivileged(int fd, int what)
 		uint32_t count = 0;
 		int d;
 
-		if (drop_sys_admin())
+		if (heap_drop_sys_admin())
 			_exit(100);
 		if (what == 0)
 			_exit(-dma_addrs(dev_fd, fd, &count, NULL));

@@ -105,6 +105,12 @@ long swiotlb_used(void);
  */
 int heap_buffer_phys(int fd, unsigned long long *lo, unsigned long long *hi);
 
+/*
+ * Drop CAP_SYS_ADMIN from the effective set, root's uid staying, as a
+ * daemon that lowers its privileges does: 0, or -1 with errno.
+ */
+int heap_drop_sys_admin(void);
+
 /* Pattern helpers: fill, and check, a mapping. */
 void fill_pattern(unsigned char *p, size_t len, unsigned int seed);
 bool check_pattern(const unsigned char *p, size_t len, unsigned int seed);

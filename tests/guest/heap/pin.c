@@ -44,7 +44,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
 #include <linux/ccshared_heap.h>
 #include <linux/io_uring.h>
 
@@ -245,18 +244,6 @@ static void held(int heap_fd, const struct heap_stats *before)
 	is_int(h, 0, "once unpinned, the held pages go back within 10 s");
 }
 
-/* Drop CAP_SYS_ADMIN from the effective set; root's uid stays. */
-static int drop_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	data[0].effective &= ~(1U << CAP_SYS_ADMIN);
-	return syscall(SYS_capset, &hdr, data) ? -1 : 0;
-}
-
 static void bad_input(int heap_fd)
 {
 	int fd, closed, null_fd, sys_heap, sys_fd;
@@ -286,7 +273,7 @@ static void bad_input(int heap_fd)
 
 	pid = fork();
 	if (pid == 0) {
-		if (drop_sys_admin())
+		if (heap_drop_sys_admin())
 			_exit(100);
 		_exit(-pinnable(dev_fd, fd, 0));
 	}
