@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # usage (in a guest of tests/vm/run-pair):
-#   perftest-pair.sh [-r ROUNDS] [-n ITERS] [-s SIZE] ROLE
+#   perftest-pair.sh [-r ROUNDS] [-n ITERS] [-s SIZE] [-t TX_DEPTH] ROLE
 # ib_write_bw, ib_read_bw and ib_send_bw (tests/perftest) between two
 # guests over the test rxe on eth0 (10.99.1.ROLE): guest 1 serves, guest 2
 # connects.  Each round runs every test on system_cc_shared buffers
@@ -11,16 +11,18 @@
 # (N: the MRs it registered as DMA-BUF MRs; bw: the client's average in
 # MiB/s, "-" on the server), then "PERFTEST-DONE failures=N seconds=S"
 # last.  Defaults: 1 round of 300 iterations of 64 KiB messages, small
-# enough for the test suite (two-guests.host).
+# enough for the test suite (two-guests.host), and perftest's own send
+# queue depth (-t, 128 for these tools).
 here=$(dirname "$0")
 . "$here/rdma-setup.sh"
 . "$here/perftest.sh"
-rounds=1 iters=300 size=65536
-while getopts r:n:s: o; do
+rounds=1 iters=300 size=65536 depth=
+while getopts r:n:s:t: o; do
 	case $o in
 	r) rounds=$OPTARG ;;
 	n) iters=$OPTARG ;;
 	s) size=$OPTARG ;;
+	t) depth=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -48,7 +50,7 @@ for round in $(seq "$rounds"); do
 	for test in ib_write_bw ib_read_bw ib_send_bw; do
 		for kind in $kinds; do
 			port=$((port + 1))
-			args=(-d rxe0 -p "$port" -s "$size" -n "$iters")
+			args=(-d rxe0 -p "$port" -s "$size" -n "$iters" ${depth:+-t "$depth"})
 			[ "$kind" = host ] || args+=(--use_dmabuf_heap)
 			status=0
 			if [ "$role" = 1 ]; then
