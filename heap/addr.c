@@ -112,15 +112,11 @@ put:
 	return ret;
 }
 
-/*
- * Mappings made from now on can be pinned (pin.c).  Those made before
- * cannot, and there is no way back: the buffer may be pinned already.
- */
 static long ccshared_addr_pinnable(void __user *uarg)
 {
 	struct ccshared_heap_pinnable args;
-	struct ccshared_buffer *buffer;
 	struct dma_buf *dmabuf;
+	long ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
@@ -130,10 +126,9 @@ static long ccshared_addr_pinnable(void __user *uarg)
 	dmabuf = ccshared_addr_get(args.fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	buffer = dmabuf->priv;
-	WRITE_ONCE(buffer->pinnable, true);
+	ret = ccshared_pin_allow(dmabuf->priv);
 	dma_buf_put(dmabuf);
-	return 0;
+	return ret;
 }
 
 static long ccshared_addr_ioctl(struct file *file, unsigned int cmd,

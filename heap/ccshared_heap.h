@@ -36,6 +36,7 @@
 
 struct dma_buf;
 struct device;
+struct mm_struct;
 struct page;
 
 /*
@@ -46,7 +47,7 @@ struct page;
  *   taken_pages == returned_pages + leaked_pages + pool_pages + buffer_pages
  *
  * buffer_pages counts the chunks of live buffers, of buffers being
- * allocated and of freed buffers that a pin still holds (held_pages of
+ * allocated and of freed buffers that a reference still holds (held_pages of
  * them, pin.c); the identity holds whenever no allocation or free is under
  * way (each counter is exact, but they are not updated together).
  */
@@ -61,7 +62,7 @@ struct ccshared_stats {
 	atomic_long_t taken_pages;	/* from the page allocator */
 	atomic_long_t returned_pages;	/* to the page allocator, private again */
 	atomic_long_t buffer_pages;	/* in buffers, or being allocated */
-	atomic_long_t held_pages;	/* of freed buffers, still pinned */
+	atomic_long_t held_pages;	/* of freed buffers, still referenced */
 	/*
 	 * By order: chunks taken from the page allocator (each one also a
 	 * conversion to shared, or a leak), and chunks in the pool now.
@@ -96,7 +97,11 @@ struct ccshared_buffer {
 	struct sg_table sg_table;
 	int vmap_cnt;
 	void *vaddr;
-	bool pinnable;		/* set once, by CCSHARED_HEAP_IOCTL_PINNABLE (addr.c) */
+	/*
+	 * The address space whose mappings can be pinned (pin.c), set once
+	 * by CCSHARED_HEAP_IOCTL_PINNABLE (addr.c), with mmgrab().
+	 */
+	struct mm_struct *pin_mm;
 };
 
 /*
@@ -149,6 +154,7 @@ void ccshared_addr_unregister(void);
 
 /* pin.c: pinnable mappings, and chunks held while pinned */
 struct vm_area_struct;
+int ccshared_pin_allow(struct ccshared_buffer *buffer);
 int ccshared_pin_mmap(struct ccshared_buffer *buffer, struct vm_area_struct *vma);
 void ccshared_chunk_put(struct page *page, unsigned int order);
 void ccshared_pin_exit(void);

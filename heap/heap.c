@@ -33,6 +33,7 @@
 #include <linux/namei.h>
 #include <linux/panic.h>
 #include <linux/pgtable.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/set_memory.h>
 #include <linux/slab.h>
@@ -309,8 +310,9 @@ static int ccshared_heap_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
-	if (READ_ONCE(buffer->pinnable))
-		return ccshared_pin_mmap(buffer, vma);
+	ret = ccshared_pin_mmap(buffer, vma);
+	if (ret <= 0)
+		return ret;
 
 	prot = pgprot_decrypted(vma->vm_page_prot);
 
@@ -404,6 +406,8 @@ static void ccshared_heap_release(struct dma_buf *dmabuf)
 	atomic_long_dec(&ccshared_stats.buffers);
 	atomic_long_sub(buffer->len, &ccshared_stats.bytes);
 	sg_free_table(&buffer->sg_table);
+	if (buffer->pin_mm)
+		mmdrop(buffer->pin_mm);
 	kfree(buffer);
 }
 

@@ -11,7 +11,11 @@
  * silently misses the user's pages on 6.x.  VFIO type1 needs a pin all the
  * same: it maps only non-RAM pages of a VM_PFNMAP mapping.  So a privileged
  * caller may ask, per buffer, for mappings made of the pages themselves
- * (vm_insert_pages(), VM_MIXEDMAP), which can be pinned.
+ * (vm_insert_pages(), VM_MIXEDMAP), which can be pinned: its own mappings
+ * only, made after it asked, and not inherited by a child.  Some kernel
+ * paths vmap() pages they pinned with PAGE_KERNEL (io_uring rings in user
+ * memory, AF_XDP UMEM), an encrypted alias of a shared page; a process
+ * that merely received the fd must not be able to hand them the buffer.
  *
  * A pin may outlive the buffer: a device then still reaches the pages
  * through its IOMMU mapping, and the pages must neither go to another
@@ -26,6 +30,8 @@
 
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -41,10 +47,35 @@ static void ccshared_held_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ccshared_held_work, ccshared_held_work_fn);
 
 /**
- * ccshared_pin_mmap - map a pinnable buffer with its own pages
- * @buffer: the buffer, CCSHARED_HEAP_IOCTL_PINNABLE given
+ * ccshared_pin_allow - let the caller's own later mappings be pinned
+ * @buffer: a buffer of this heap
+ *
+ * CCSHARED_HEAP_IOCTL_PINNABLE, after the privilege check.  One address
+ * space per buffer, for the buffer's life: there is no way back, as the
+ * buffer may be pinned already.
+ *
+ * Return: 0, also when the caller had asked before; -EBUSY when another
+ * process has.
+ */
+int ccshared_pin_allow(struct ccshared_buffer *buffer)
+{
+	struct mm_struct *mm = current->mm, *old;
+
+	mmgrab(mm);
+	old = cmpxchg(&buffer->pin_mm, NULL, mm);
+	if (!old)
+		return 0;
+	mmdrop(mm);
+	return old == mm ? 0 : -EBUSY;
+}
+
+/**
+ * ccshared_pin_mmap - map a buffer with its own pages, if it may be pinned
+ * @buffer: the buffer
  * @vma: the new mapping, checked by the caller to lie inside @buffer
  *
+ * Return: 1 when @vma is not in the address space that may pin @buffer
+ * (the caller maps it as usual), 0 when mapped, or a negative errno.
  * Called from the dma-buf's mmap with the mmap lock held for writing.  On
  * failure the core unmaps what was inserted.
  */
@@ -56,9 +87,15 @@ int ccshared_pin_mmap(struct ccshared_buffer *buffer, struct vm_area_struct *vma
 	unsigned long n = 0, left;
 	int ret;
 
-	/* The core maps inserted pages with vm_page_prot. */
+	if (READ_ONCE(buffer->pin_mm) != vma->vm_mm)
+		return 1;
+
+	/*
+	 * The core maps inserted pages with vm_page_prot.  A child made by
+	 * fork() gets no copy: its own mappings cannot be pinned either.
+	 */
 	vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 
 	for_each_sgtable_page(&buffer->sg_table, &piter, vma->vm_pgoff) {
 		batch[n++] = sg_page_iter_page(&piter);
@@ -82,8 +119,9 @@ int ccshared_pin_mmap(struct ccshared_buffer *buffer, struct vm_area_struct *vma
  * @order: order of the chunk
  *
  * No mapping of the buffer is left (each holds the dma-buf's file), so a
- * reference besides the heap's own is a pin, or a get_user_pages()
- * reference, taken through a pinnable mapping.
+ * reference besides the heap's own was taken through a pinnable mapping
+ * (a pin, a get_user_pages() reference), or is a transient speculative
+ * one, which holds the chunk for a second at most.
  */
 void ccshared_chunk_put(struct page *page, unsigned int order)
 {

@@ -242,16 +242,20 @@ bool ccshared_dma_addrs_present(const char *root);
 
 /*
  * Let the kernel pin the buffer's pages: from this call on, ccshared_buf_map()
- * and every other mmap() of the dma-buf, in any process, map it so that
+ * and every other mmap() of the dma-buf made by this process map it so that
  * pin_user_pages() works, which VFIO type1 and iommufd need to map it into
- * an IOMMU (DPDK in IOVA-as-VA mode).  By default the heap's mappings
- * refuse pins, so that ibv_reg_mr() or O_DIRECT cannot hand shared memory
- * to the streaming DMA API, which would bounce it through swiotlb in a
- * confidential VM: use this only for memory that goes to an IOMMU
- * mapping.  It cannot be undone.  Pages still pinned when the buffer is
- * freed stay shared, held by the heap, until the last pin goes.
+ * an IOMMU (DPDK in IOVA-as-VA mode).  Other processes' mappings, and a
+ * child's copy after fork(), which it does not get, stay unpinnable.  By
+ * default the heap's mappings refuse pins: ibv_reg_mr() or O_DIRECT would
+ * hand shared memory to the streaming DMA API, which bounces it through
+ * swiotlb in a confidential VM, and io_uring rings in user memory and
+ * AF_XDP UMEMs would map it with a private (encrypted) alias.  Use this
+ * only for memory that goes to an IOMMU mapping.  It cannot be undone.
+ * Pages still referenced when the buffer is freed stay shared, held by the
+ * heap, until the last reference goes.
  * -EBUSY:   'buf' is already mapped by this handle (that mapping cannot be
- *           pinned; call this before ccshared_buf_map());
+ *           pinned; call this before ccshared_buf_map()), or another
+ *           process asked for this buffer first;
  * -ENOTSUP: no /dev/ccshared_heap, or a ccshared_heap module without the
  *           call (the kernel's own heap cannot do it);
  * -EPERM, -EACCES, -EINVAL: as for ccshared_buf_dma_addrs().

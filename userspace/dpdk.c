@@ -28,6 +28,7 @@
 #include <rte_mbuf.h>
 #include <rte_memory.h>
 #include <rte_mempool.h>
+#include <rte_vfio.h>
 
 #include "ccshared.h"
 #include "ccshared-dpdk.h"
@@ -112,7 +113,13 @@ int ccshared_dpdk_allow_pin(const struct ccshared_heap *heap, struct ccshared_bu
 {
 	int ret;
 
-	if (rte_eal_iova_mode() != RTE_IOVA_VA)
+	/*
+	 * Only VFIO needs it.  Other kernel paths that pin a process's pages
+	 * (AF_XDP's UMEM, io_uring's rings) map them with a private alias of
+	 * their own (heap.md, "Pinnable mappings"), so memory that VFIO does
+	 * not map stays unpinnable.
+	 */
+	if (rte_eal_iova_mode() != RTE_IOVA_VA || !rte_vfio_is_enabled("vfio_pci"))
 		return 0;
 	if (ccshared_heap_is_fallback(heap)) {
 		POOL_LOG(DEBUG, "%s is in the %s heap, whose mappings VFIO cannot pin", what,

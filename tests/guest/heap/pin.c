@@ -13,6 +13,10 @@
  * ways, and what the pin reads is what the mapping wrote; a second
  * mapping at a page offset sees the same bytes at the same offsets.
  *
+ * Only the process that asked: a child inherits no pinnable mapping, its own
+ * mapping of the fd cannot be pinned, and its asking fails with EBUSY; the
+ * parent's mapping still can.
+ *
  * A pin that outlives its buffer: the buffer's 513 pages stay out of
  * circulation, counted in held_pages (and buffer_pages, so the page
  * accounting still adds up), while the buffer itself is gone; a buffer
@@ -162,6 +166,35 @@ static void right_values(int heap_fd, unsigned long pages)
 		munmap(q, len - off * PAGE);
 	ok(uring_pin(p, len, &ring) == 0, "%lu pages: a long-term pin of the whole buffer", pages);
 	uring_unpin(ring);
+	munmap(p, len);
+	close(fd);
+	free(copy);
+}
+
+static void other_process(int heap_fd)
+{
+	const size_t len = 16 * PAGE;
+	unsigned char *p, *copy = malloc(len);
+	int fd, status, bits = -1;
+	pid_t pid;
+
+	if (heap_alloc(heap_fd, len, O_RDWR | O_CLOEXEC, 0, &fd) || !copy ||
+	    pinnable(dev_fd, fd, 0) || !(p = map(fd, len, 0)))
+		tap_bail("cannot set up a pinnable buffer of 16 pages");
+	pid = fork();
+	if (pid == 0) {
+		void *q = map(fd, len, 0);
+
+		_exit((gup_read(p, len, copy) == -EFAULT) |
+		      (q && gup_read(q, len, copy) == -EFAULT) << 1 |
+		      (pinnable(dev_fd, fd, 0) == -EBUSY) << 2);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		bits = WEXITSTATUS(status);
+	ok(bits >= 0 && (bits & 1), "a child inherits no pinnable mapping (EFAULT at its address)");
+	ok(bits >= 0 && (bits & 2), "a child's own mapping of the fd cannot be pinned (EFAULT)");
+	ok(bits >= 0 && (bits & 4), "a child asking for it, with CAP_SYS_ADMIN: EBUSY");
+	ok(gup_read(p, len, copy) == 0, "the parent's mapping can still be pinned");
 	munmap(p, len);
 	close(fd);
 	free(copy);
@@ -317,7 +350,7 @@ int main(void)
 	struct heap_stats before;
 	int heap_fd;
 
-	tap_plan(6 + 3 * 4 + 6 + 8 + 1 + 2);
+	tap_plan(6 + 3 * 4 + 4 + 6 + 8 + 1 + 2);
 	if (heap_setup())
 		tap_bail("cannot load ccshared_heap");
 	heap_read_stats(&before);
@@ -329,6 +362,7 @@ int main(void)
 	default_refuses(heap_fd);
 	for (int i = 0; i < 3; i++)
 		right_values(heap_fd, sizes[i]);
+	other_process(heap_fd);
 	held(heap_fd, &before);
 	bad_input(heap_fd);
 

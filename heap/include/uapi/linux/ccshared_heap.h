@@ -43,11 +43,13 @@ struct ccshared_heap_dma_addrs {
  * @fd: in: a dma-buf fd of this heap
  * @flags: in: 0
  *
- * Every mapping of the buffer made after this call can be pinned
- * (pin_user_pages(), as VFIO type1 and iommufd do to map it into an
- * IOMMU); mappings made before still cannot.  It cannot be undone.  A
- * chunk still pinned when the buffer is freed is held, shared, until the
- * last pin goes, and only then reused or made private again.
+ * Every mapping of the buffer that the calling process makes after this
+ * call can be pinned (pin_user_pages(), as VFIO type1 and iommufd do to
+ * map it into an IOMMU); mappings made before, by other processes, or
+ * inherited, cannot (fork() does not copy a pinnable mapping).  One process
+ * per buffer: another one asking gets EBUSY.  It cannot be undone.  A
+ * chunk still referenced when the buffer is freed is held, shared, until
+ * the last reference goes, and only then reused or made private again.
  */
 struct ccshared_heap_pinnable {
 	__s32 fd;
