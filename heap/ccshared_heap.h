@@ -6,7 +6,7 @@
  * without an exported dma_heap_add), debugfs.c (statistics, fault
  * injection and the test importer), addr.c (/dev/ccshared_heap: the
  * chunks' DMA addresses for privileged userspace) and pin.c (pinnable
- * mappings, and chunks held while pinned).
+ * mappings, and chunks held while still referenced).
  */
 #ifndef _CCSHARED_HEAP_H
 #define _CCSHARED_HEAP_H
@@ -152,7 +152,7 @@ void ccshared_misc_unregister(void);
 int ccshared_addr_register(void);
 void ccshared_addr_unregister(void);
 
-/* pin.c: pinnable mappings, and chunks held while pinned */
+/* pin.c: pinnable mappings, and chunks held while still referenced */
 struct vm_area_struct;
 int ccshared_pin_allow(struct ccshared_buffer *buffer);
 int ccshared_pin_mmap(struct ccshared_buffer *buffer, struct vm_area_struct *vma);

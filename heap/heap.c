@@ -73,8 +73,8 @@ atomic_t ccshared_plant_leak;
  * may reclaim, but fails rather than invoke the OOM killer, globally or
  * in a memcg.  Everything is charged to the caller's memcg.  No
  * __GFP_HIGHMEM: conversions work on the linear map.  Compound pages: a
- * pinnable mapping (pin.c) maps each page with a reference of its own,
- * which a tail page of a plain high-order block cannot take.
+ * pinnable mapping (pin.c) takes a reference on the folio of each page it
+ * maps, and a plain high-order block has none for its tail pages.
  */
 #define CCSHARED_HIGH_ORDER_GFP	(((GFP_USER | __GFP_NOWARN | __GFP_NORETRY) & \
 				  ~__GFP_RECLAIM) | __GFP_ACCOUNT | __GFP_COMP)
