@@ -8,11 +8,16 @@
 # (--use_dmabuf_heap, DMA-BUF MRs) and on host memory (ibv_reg_mr), the
 # two kinds taking turns in going first.  For each run, each side prints
 #   PERFTEST test=T kind=shared|host round=R status=S dmabuf_mr=N bw=MIB_S
-# (N: the MRs it registered as DMA-BUF MRs; bw: the client's average in
-# MiB/s, "-" on the server), then "PERFTEST-DONE failures=N seconds=S"
-# last.  Defaults: 1 round of 300 iterations of 64 KiB messages, small
-# enough for the test suite (two-guests.host), and perftest's own send
-# queue depth (-t, 128 for these tools).
+#            secs=S [COUNTER=DELTA...]
+# N: the MRs it registered as DMA-BUF MRs; bw: the client's average in
+# MiB/s, "-" on the server; secs: the run's wall time; then each rxe
+# hardware counter that moved during the run, other than the packet, byte,
+# operation and deferred-ACK counts every run moves: retransmissions and
+# sequence errors, which tell a lossy run from a slow one.  Last,
+# "PERFTEST-DONE failures=N seconds=S".  Defaults: 1 round of 300
+# iterations of 64 KiB messages, small enough for the test suite
+# (two-guests.host), and perftest's own send queue depth (-t, 128 for
+# these tools).
 here=$(dirname "$0")
 . "$here/rdma-setup.sh"
 . "$here/perftest.sh"
@@ -41,9 +46,26 @@ if [ ! -d /sys/class/infiniband/rxe0 ]; then
 fi
 [ -d /sys/class/infiniband/rxe0 ] || { echo "PERFTEST-DONE failures=1 (the test rxe did not come up)"; exit 1; }
 
+# counters: NAME VALUE lines of the rxe's port counters.
+counters() {
+	local f
+	for f in /sys/class/infiniband/rxe0/ports/1/hw_counters/*; do
+		[ -f "$f" ] && echo "$(basename "$f") $(cat "$f")"
+	done
+}
+
+# counter_deltas BEFORE AFTER: NAME=DELTA for each counter that moved,
+# leaving out the ones every run moves.
+counter_deltas() {
+	awk 'NR == FNR { v[$1] = $2; next }
+	     $1 !~ /^(sent_pkts|rcvd_pkts|sent_bytes|rcvd_bytes|rdma_sends|rdma_recvs|ack_deferred)$/ && $2 != v[$1] {
+		printf " %s=%d", $1, $2 - v[$1] }' "$1" "$2"
+}
+
 start=$SECONDS
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+before=$(mktemp) after=$(mktemp)
+trap 'rm -f "$out" "$before" "$after"' EXIT
 failures=0 port=18600
 for round in $(seq "$rounds"); do
 	if [ $((round % 2)) = 1 ]; then kinds="shared host"; else kinds="host shared"; fi
@@ -52,7 +74,8 @@ for round in $(seq "$rounds"); do
 			port=$((port + 1))
 			args=(-d rxe0 -p "$port" -s "$size" -n "$iters" ${depth:+-t "$depth"})
 			[ "$kind" = host ] || args+=(--use_dmabuf_heap)
-			status=0
+			status=0 t0=$SECONDS
+			counters >"$before"
 			if [ "$role" = 1 ]; then
 				timeout -k 5 "$limit" "$PERFTEST_BIN/$test" "${args[@]}" >"$out" 2>&1 || status=$?
 				bw=-
@@ -61,8 +84,10 @@ for round in $(seq "$rounds"); do
 				bw=$(perftest_bw "$out")
 				[ -n "$bw" ] || bw=none
 			fi
+			counters >"$after"
 			mrs=$(grep -c '^Calling ibv_reg_dmabuf_mr(' "$out")
-			echo "PERFTEST test=$test kind=$kind round=$round status=$status dmabuf_mr=$mrs bw=$bw"
+			echo "PERFTEST test=$test kind=$kind round=$round status=$status dmabuf_mr=$mrs bw=$bw" \
+				"secs=$((SECONDS - t0))$(counter_deltas "$before" "$after")"
 			if [ $status != 0 ] || [ "$bw" = none ]; then
 				failures=$((failures + 1))
 				sed "s/^/  $test $kind: /" "$out"
